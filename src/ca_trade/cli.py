@@ -1,0 +1,298 @@
+"""The command line: parse options, call the pure functions, hand the frame to ``render``.
+
+The only module that imports typer, and the one place errors become exit codes (``boundary``).
+Polars is imported inside command bodies, so ``ca-trade --help`` starts without it.
+
+Shared options are ``Annotated`` aliases defined once here (frictionless's ``common.py`` idea);
+a command is a docstring, its options and a few lines.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from ca_trade import __version__, schema
+from ca_trade.errors import EXIT_INTERNAL, CaTradeError, UsageError
+from ca_trade.render import OutputFormat, err_console
+
+if TYPE_CHECKING:
+    import polars as pl
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that went away
+
+app = typer.Typer(
+    name="ca-trade",
+    help=(
+        "Central Asia's trade with China, the EU and Russia: shares, balances and comparisons, "
+        "every figure with its basis, derivation and coverage."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": bool(os.environ.get("CA_TRADE_DEBUG"))}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _say_error(message: str) -> None:
+    err_console().print(f"ca-trade: error: {message}", markup=False, highlight=False)
+
+
+def boundary(command: F) -> F:
+    """Turn the tool's errors into one stderr line and an exit code; tracebacks only with --debug."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except CaTradeError as err:
+            if _state["debug"]:
+                traceback.print_exc()
+            _say_error(err.one_line())
+            raise typer.Exit(err.exit_code) from None
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
+        except OSError as err:
+            if err.errno == 32:  # EPIPE raised as a plain OSError, e.g. by a native writer
+                _silence_stdout()
+                raise typer.Exit(EXIT_BROKEN_PIPE) from None
+            return _internal(err)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as err:  # noqa: BLE001 - top-level handler (Polars panics are BaseException)
+            return _internal(err)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _internal(err: BaseException) -> None:
+    if _state["debug"]:
+        traceback.print_exc()
+    _say_error(
+        f"internal error: {type(err).__name__}: {err}. Run with --debug for the traceback "
+        "and please report it"
+    )
+    raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class BasisRule(str, Enum):
+    """Whose statistics to prefer."""
+
+    partner = "partner"
+    republic = "republic"
+
+
+class Currency(str, Enum):
+    """Output currency."""
+
+    USD = "USD"
+    EUR = "EUR"
+
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="Data file in ca-trade's format [default: the bundled 2024 data]."),
+]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", help="Year [default: the latest year in the data].")
+]
+CurrencyOpt = Annotated[
+    Currency, typer.Option("--currency", help="Currency of the figures (ECB annual averages).")
+]
+FormatOpt = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, csv, tsv or json [default: table on a terminal, csv when piped].",
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (whole or not at all), not stdout."),
+]
+ExcelOpt = Annotated[
+    bool,
+    typer.Option("--excel", help="CSV for spreadsheet programs: UTF-8 BOM and CRLF line ends."),
+]
+ExplainOpt = Annotated[
+    bool, typer.Option("--explain", help="List the data rows behind each figure, for citing.")
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option("--encoding", help="Encoding of --data [default: UTF-8, BOM honoured]."),
+]
+DelimiterOpt = Annotated[
+    str | None, typer.Option("--delimiter", help="Field delimiter of --data [default: ',' ].")
+]
+RepublicOpt = Annotated[
+    str | None,
+    typer.Option("--republic", "-r", help="One republic: KAZ, KGZ, TJK, TKM or UZB."),
+]
+
+
+def _basis_option(default_help: str) -> Any:
+    return typer.Option("--basis", "-b", help=f"Whose statistics come first. {default_help}")
+
+
+def _republic(code: str | None) -> str | None:
+    if code is None:
+        return None
+    upper = code.upper()
+    if upper not in schema.REPUBLICS:
+        raise UsageError(
+            f"--republic {code!r} is not one of the five republics",
+            hint=", ".join(schema.REPUBLICS),
+        )
+    return upper
+
+
+class Inputs:
+    """The data, rates and year that every calculating command starts from."""
+
+    def __init__(
+        self,
+        data: Path | None,
+        year: int | None,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+    ) -> None:
+        from ca_trade import load
+
+        self.path = data
+        self.trade = load.read_trade(data, encoding=encoding, delimiter=delimiter)
+        self.rates = load.read_rates()
+        years = sorted(self.trade.get_column("year").unique().to_list())
+        if year is not None and year not in years:
+            raise UsageError(
+                f"--year {year} is not in the data",
+                hint="years available: " + ", ".join(map(str, years)),
+            )
+        self.year: int = years[-1] if year is None else year
+        missing = load.missing_rates(self.trade, self.rates)
+        if missing:
+            raise UsageError(
+                f"no ECB EUR/USD rate for {', '.join(map(str, missing))}",
+                hint="add the year's annual average to the rates file",
+            )
+
+
+def _delimiter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(value, value)
+    if len(value) != 1:
+        raise UsageError(f"--delimiter {value!r} must be one character", hint="--delimiter ';'")
+    return value
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if debug:
+        _state["debug"] = True
+    if version:
+        typer.echo(f"ca-trade {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+@boundary
+def compare(
+    republic: RepublicOpt = None,
+    basis: Annotated[
+        BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
+    ] = BasisRule.partner,
+    data: DataOpt = None,
+    year: YearOpt = None,
+    currency: CurrencyOpt = Currency.USD,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
+    explain: ExplainOpt = False,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """China, the EU and Russia side by side in trade with the five republics (or one).
+
+    Example: ca-trade compare --republic KGZ --basis republic
+    """
+    from ca_trade import compute, render
+
+    area = _republic(republic) or schema.REGION
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    result = compute.compare(
+        inputs.trade,
+        basis=basis.value,
+        currency=currency.value,
+        rates=inputs.rates,
+        year=inputs.year,
+        area=area,
+    )
+    _emit_with_explain(
+        result,
+        inputs,
+        fmt,
+        output,
+        excel,
+        explain,
+        keys=["partner", "area"],
+        tables=lambda why: render.compare_tables(
+            result, currency=currency.value, basis_rule=basis.value, explain=why
+        ),
+    )
+
+
+def _emit_with_explain(
+    result: pl.DataFrame,
+    inputs: Inputs,
+    fmt: OutputFormat | None,
+    output: Path | None,
+    excel: bool,
+    explain: bool,
+    *,
+    keys: list[str],
+    tables: Callable[[pl.DataFrame | None], Any],
+) -> None:
+    """Emit a result; with --explain, the table gains its sources and machine formats print them."""
+    from ca_trade import compute, render
+
+    why = compute.explain(result, inputs.trade, keys) if explain else None
+    machine = result if why is None else why
+    render.emit(machine, fmt, build_tables=lambda: tables(why), output=output, excel=excel)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _say_error("interrupted")
+        sys.exit(130)

@@ -1,0 +1,317 @@
+"""From published rows to the figures the tool prints: basis, derivation, region and coverage.
+
+This is the data model every command builds on. A *figure* is one flow between one external
+partner (CHN, EU27, RUS) and one area (a republic, or CA5 for the five), always seen from the
+partner's side: ``export`` is the partner's exports to the area, ``import`` its imports from it,
+``total`` the turnover. Each figure carries whose statistics it came from (``reporter``, ``side``,
+``basis``), whether it was ``derived``, its ``coverage``, the data-file ``lines`` behind it, the
+``fx_rate`` if a currency conversion touched it, and a ``missing_reason`` when it has no value.
+
+The rules (README, "Basis rules"):
+
+- Basis ``partner`` prefers the external partner's statistics, then the republic's report of the
+  same flow (mirrored: a republic's import is the partner's export), and uses ``unstated`` rows
+  only as a last resort. Basis ``republic`` is the other way round.
+- A missing flow is derived from the same reporter's other two (export = total - import,
+  total = export + import); reporters are never mixed inside one derivation.
+- For the five together: the sum of the five when all five come from the chosen side; else a
+  published region figure (chosen side first); else the sum of five with mixed reporters; else an
+  unstated region figure; else the partial sum, with its coverage ("2/5: partial").
+- What cannot be had is null, never zero, with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+
+from ca_trade import schema
+
+Basis = Literal["partner", "republic"]
+
+BASIS_RANK = {"official": 0, "compiled": 1, "unstated": 2}
+RANK_BASIS = {rank: name for name, rank in BASIS_RANK.items()}
+
+FIGURE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "year": pl.Int64,
+    "partner": pl.String,
+    "area": pl.String,
+    "flow": pl.String,
+    "value": pl.Float64,
+    "reporter": pl.String,
+    "side": pl.String,
+    "basis": pl.String,
+    "derived": pl.Boolean,
+    "coverage": pl.String,
+    "fx_rate": pl.Float64,
+    "lines": pl.List(pl.Int64),
+    "missing_reason": pl.String,
+}
+
+_AREAS = (*schema.REPUBLICS, schema.REGION)
+
+
+def convert_currency(trade: pl.DataFrame, currency: str, rates: dict[int, float]) -> pl.DataFrame:
+    """Add ``value`` (millions of ``currency``) and ``fx_rate`` (USD per EUR, null if untouched).
+
+    Takes the loader's frame (year, value_millions, currency, ...). Rates are ECB annual means,
+    USD per EUR, by year.
+    """
+    rate = pl.col("year").replace_strict(rates, default=None, return_dtype=pl.Float64)
+    touched = pl.col("currency") != currency
+    if currency == "USD":
+        converted = pl.col("value_millions") * rate
+    else:
+        converted = pl.col("value_millions") / rate
+    return trade.with_columns(
+        pl.when(touched).then(converted).otherwise(pl.col("value_millions")).alias("value"),
+        pl.when(touched).then(rate).otherwise(None).alias("fx_rate"),
+    )
+
+
+def orient(trade: pl.DataFrame) -> pl.DataFrame:
+    """Rows between an external partner and a republic or CA5, seen from the partner's side.
+
+    Takes ``convert_currency``'s output. Returns year, partner, area, flow, side ("partner" when
+    the partner reported the row), reporter, basis, value, fx_rate, lines, derived (False).
+    """
+    partner_reported = pl.col("reporter").is_in(schema.PARTNERS) & pl.col("partner").is_in(_AREAS)
+    area_reported = pl.col("reporter").is_in(_AREAS) & pl.col("partner").is_in(schema.PARTNERS)
+    mirrored = pl.col("flow").replace({"export": "import", "import": "export"})
+    return trade.filter(partner_reported | area_reported).select(
+        "year",
+        pl.when(partner_reported).then("reporter").otherwise("partner").alias("partner"),
+        pl.when(partner_reported).then("partner").otherwise("reporter").alias("area"),
+        pl.when(partner_reported).then("flow").otherwise(mirrored).alias("flow"),
+        pl.when(partner_reported)
+        .then(pl.lit("partner"))
+        .otherwise(pl.lit("republic"))
+        .alias("side"),
+        "reporter",
+        "basis",
+        "value",
+        "fx_rate",
+        pl.concat_list("line").alias("lines"),
+        pl.lit(False).alias("derived"),
+    )
+
+
+def derive(oriented: pl.DataFrame) -> pl.DataFrame:
+    """Add the flows each reporter's other two flows imply, marked ``derived``.
+
+    export = total - import, import = total - export, total = export + import, within one
+    reporter's rows for one pair. The derived basis is the weakest of its inputs. A derivation
+    that comes out negative (published figures that contradict each other) is not added.
+    """
+    keys = ["year", "partner", "area", "side", "reporter"]
+
+    def flow_columns(flow: str) -> pl.DataFrame:
+        return oriented.filter(pl.col("flow") == flow).select(
+            *keys,
+            pl.col("value").alias(f"v_{flow}"),
+            pl.col("basis").replace_strict(BASIS_RANK, return_dtype=pl.Int64).alias(f"b_{flow}"),
+            pl.col("fx_rate").alias(f"fx_{flow}"),
+            pl.col("lines").alias(f"l_{flow}"),
+        )
+
+    wide = (
+        flow_columns("total")
+        .join(flow_columns("export"), on=keys, how="full", coalesce=True)
+        .join(flow_columns("import"), on=keys, how="full", coalesce=True)
+    )
+    recipes = {
+        "export": ("total", "import", pl.col("v_total") - pl.col("v_import")),
+        "import": ("total", "export", pl.col("v_total") - pl.col("v_export")),
+        "total": ("export", "import", pl.col("v_export") + pl.col("v_import")),
+    }
+    derived = []
+    for flow, (a, b, value) in recipes.items():
+        derived.append(
+            wide.filter(
+                pl.col(f"v_{flow}").is_null()
+                & pl.col(f"v_{a}").is_not_null()
+                & pl.col(f"v_{b}").is_not_null()
+                & (value >= 0)
+            ).select(
+                "year",
+                "partner",
+                "area",
+                pl.lit(flow).alias("flow"),
+                "side",
+                "reporter",
+                pl.max_horizontal(f"b_{a}", f"b_{b}")
+                .replace_strict(RANK_BASIS, return_dtype=pl.String)
+                .alias("basis"),
+                value.alias("value"),
+                pl.max_horizontal(f"fx_{a}", f"fx_{b}").alias("fx_rate"),
+                pl.concat_list(f"l_{a}", f"l_{b}").alias("lines"),
+                pl.lit(True).alias("derived"),
+            )
+        )
+    return pl.concat([oriented, *derived], how="vertical_relaxed")
+
+
+def _candidates(trade: pl.DataFrame, currency: str, rates: dict[int, float]) -> pl.DataFrame:
+    return derive(orient(convert_currency(trade, currency, rates)))
+
+
+def _grid(years: list[int], areas: tuple[str, ...]) -> pl.DataFrame:
+    return (
+        pl.DataFrame({"year": years}, schema={"year": pl.Int64})
+        .join(pl.DataFrame({"partner": list(schema.PARTNERS)}), how="cross")
+        .join(pl.DataFrame({"area": list(areas)}), how="cross")
+        .join(pl.DataFrame({"flow": list(schema.FLOWS)}), how="cross")
+    )
+
+
+def _pick_best(candidates: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    return (
+        candidates.sort("priority", "area", maintain_order=True)
+        .group_by(keys, maintain_order=True)
+        .first()
+    )
+
+
+def _republic_figures(candidates: pl.DataFrame, chosen: str, years: list[int]) -> pl.DataFrame:
+    keys = ["year", "partner", "area", "flow"]
+    ranked = candidates.filter(pl.col("area").is_in(schema.REPUBLICS)).with_columns(
+        (
+            (pl.col("basis") == "unstated").cast(pl.Int64) * 4
+            + (pl.col("side") != chosen).cast(pl.Int64) * 2
+            + pl.col("derived").cast(pl.Int64)
+        ).alias("priority")
+    )
+    best = _pick_best(ranked, keys).with_columns(
+        pl.when(pl.col("derived"))
+        .then(pl.lit("bilateral, derived"))
+        .otherwise(pl.lit("bilateral, published"))
+        .alias("coverage")
+    )
+    grid = _grid(years, schema.REPUBLICS)
+    return grid.join(best, on=keys, how="left").with_columns(
+        pl.when(pl.col("value").is_null())
+        .then(
+            pl.format(
+                "{} {} {}: published by neither side and not derivable from one side's figures",
+                "partner",
+                pl.col("flow").replace(
+                    {"total": "turnover with", "export": "exports to", "import": "imports from"}
+                ),
+                "area",
+            )
+        )
+        .alias("missing_reason")
+    )
+
+
+def _sum_figure(frame: pl.DataFrame, priority: float, coverage: pl.Expr) -> pl.DataFrame:
+    """Sum republic figures per (year, partner, flow) into one region candidate."""
+    return (
+        frame.group_by("year", "partner", "flow")
+        .agg(
+            pl.col("value").sum(),
+            pl.col("reporter").unique().sort().str.join(",").alias("reporter"),
+            pl.when(pl.col("side").n_unique() == 1)
+            .then(pl.col("side").first())
+            .otherwise(pl.lit("mixed"))
+            .alias("side"),
+            pl.col("basis")
+            .replace_strict(BASIS_RANK, return_dtype=pl.Int64)
+            .max()
+            .replace_strict(RANK_BASIS, return_dtype=pl.String)
+            .alias("basis"),
+            pl.col("derived").any(),
+            pl.col("fx_rate").max(),
+            pl.col("lines")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .sort()
+            .alias("lines"),
+            pl.col("area").sort().alias("members"),
+            pl.len().alias("n"),
+        )
+        .with_columns(
+            pl.lit(schema.REGION).alias("area"),
+            pl.lit(priority).alias("priority"),
+            coverage.alias("coverage"),
+        )
+    )
+
+
+def _region_figures(
+    candidates: pl.DataFrame, republic: pl.DataFrame, chosen: str, years: list[int]
+) -> pl.DataFrame:
+    keys = ["year", "partner", "flow"]
+    have = republic.filter(pl.col("value").is_not_null())
+    five = len(schema.REPUBLICS)
+    stated = have.filter(pl.col("basis") != "unstated")
+    chosen_side = _sum_figure(
+        stated.filter(pl.col("side") == chosen), 0.0, pl.lit(f"{five}/{five} republics")
+    ).filter(pl.col("n") == five)
+    published = candidates.filter(pl.col("area") == schema.REGION).with_columns(
+        (
+            1.0
+            + (pl.col("side") != chosen).cast(pl.Float64)
+            + pl.col("derived").cast(pl.Float64) * 0.5
+            + (pl.col("basis") == "unstated").cast(pl.Float64) * 3
+        ).alias("priority"),
+        pl.when(pl.col("derived"))
+        .then(pl.lit("published region total, derived"))
+        .otherwise(pl.lit("published region total"))
+        .alias("coverage"),
+    )
+    mixed = _sum_figure(stated, 3.0, pl.lit(f"{five}/{five} republics, mixed reporters")).filter(
+        pl.col("n") == five
+    )
+    partial = _sum_figure(have, 6.0, pl.lit("")).with_columns(
+        pl.format(
+            "{}/{}: partial (has {})", pl.col("n"), pl.lit(five), pl.col("members").list.join(", ")
+        ).alias("coverage")
+    )
+    columns = [
+        *keys,
+        "area",
+        "value",
+        "reporter",
+        "side",
+        "basis",
+        "derived",
+        "fx_rate",
+        "lines",
+        "coverage",
+        "priority",
+    ]
+    pool = pl.concat(
+        [frame.select(columns) for frame in (chosen_side, published, mixed, partial)],
+        how="vertical_relaxed",
+    )
+    best = _pick_best(pool, keys)
+    grid = _grid(years, (schema.REGION,))
+    return grid.join(best.drop("area"), on=keys, how="left").with_columns(
+        pl.when(pl.col("value").is_null())
+        .then(pl.lit("no republic has this figure and no region total is published"))
+        .alias("missing_reason")
+    )
+
+
+def resolve(
+    trade: pl.DataFrame, basis: Basis, currency: str, rates: dict[int, float]
+) -> pl.DataFrame:
+    """Every figure between each partner and each republic and CA5, for every year in ``trade``.
+
+    Takes the loader's frame. Returns ``FIGURE_SCHEMA``'s columns, one row per
+    (year, partner, area, flow), null ``value`` with a ``missing_reason`` where nothing can be had.
+    """
+    chosen = "partner" if basis == "partner" else "republic"
+    years = sorted(trade.get_column("year").unique().to_list())
+    candidates = _candidates(trade, currency, rates)
+    republic = _republic_figures(candidates, chosen, years)
+    region = _region_figures(candidates, republic, chosen, years)
+    return (
+        pl.concat(
+            [republic.select(list(FIGURE_SCHEMA)), region.select(list(FIGURE_SCHEMA))],
+            how="vertical_relaxed",
+        )
+        .cast(FIGURE_SCHEMA)  # type: ignore[arg-type]
+        .sort("year", "partner", "area", "flow")
+    )

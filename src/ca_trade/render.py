@@ -1,0 +1,454 @@
+"""All output: Rich tables for people, CSV/TSV/JSON for machines, written whole or not at all.
+
+The only module that imports rich. Commands hand it one Polars frame (the public columns) and a
+function that builds the Rich table for that frame; ``emit`` decides the format and destination.
+
+- Machine formats carry plain numbers (never grouped, never rounded beyond float repr), list
+  columns joined by spaces, and text cells made formula-safe (OWASP: a leading = + - @ tab CR LF
+  gets a ``'``). Numeric columns are never touched, so a negative balance stays a number.
+- Table cells are ``rich.text.Text``: data never acts as markup.
+- When stdout is not a terminal, tables have no colour and are not cut to 80 columns.
+- ``write_text`` writes a temp file beside the target and ``os.replace``s it: an existing file is
+  untouched on failure and no temp file is left behind.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ca_trade.errors import OutputError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+class OutputFormat(str, Enum):
+    """The ``--format`` choices."""
+
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+MISSING = "—"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+PIPE_WIDTH = 400  # table width when stdout is not a terminal: wide enough never to cut a column
+
+
+def stdout_is_terminal() -> bool:
+    """True when stdout is a terminal (decides the default format)."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def pick_format(requested: OutputFormat | None) -> OutputFormat:
+    """The format to use: the one asked for, else table on a terminal and CSV in a pipe."""
+    if requested is not None:
+        return requested
+    return OutputFormat.table if stdout_is_terminal() else OutputFormat.csv
+
+
+def err_console() -> Console:
+    """Console for messages: stderr, never stdout."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _table_console(file: io.StringIO | None = None) -> Console:
+    if file is not None or not stdout_is_terminal():
+        return Console(
+            file=file or sys.stdout,
+            width=PIPE_WIDTH,
+            no_color=True,
+            color_system=None,
+            highlight=False,
+            force_terminal=False,
+            emoji=False,
+        )
+    return Console(highlight=False, emoji=False)
+
+
+# ---------------------------------------------------------------- machine formats
+
+
+def _machine_frame(frame: pl.DataFrame, *, formula_safe: bool) -> pl.DataFrame:
+    import polars as pl
+
+    exprs = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if isinstance(dtype, pl.List):
+            column = column.cast(pl.List(pl.String)).list.join(" ")
+            dtype = pl.String()
+        if formula_safe and dtype == pl.String:
+            column = (
+                pl.when(column.str.starts_with("=") | column.str.contains(r"^[+\-@\t\r\n]"))
+                .then(pl.lit("'") + column)
+                .otherwise(column)
+            )
+        exprs.append(column.alias(name))
+    return frame.select(exprs)
+
+
+def csv_text(frame: pl.DataFrame, *, separator: str = ",", excel: bool = False) -> str:
+    """The frame as CSV/TSV text: header, plain numbers, formula-safe text, empty for null.
+
+    ``excel`` uses CRLF line ends (the BOM is added when the bytes are written).
+    """
+    return _machine_frame(frame, formula_safe=True).write_csv(
+        separator=separator,
+        line_terminator="\r\n" if excel else "\n",
+        null_value="",
+    )
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def json_text(frame: pl.DataFrame) -> str:
+    """The frame as a JSON array of objects, null for missing; list columns stay lists."""
+    rows = [{k: _json_value(v) for k, v in row.items()} for row in frame.iter_rows(named=True)]
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_text(text: str, path: Path | None, *, bom: bool = False) -> None:
+    """Write to ``path`` atomically (temp file + os.replace), or to stdout when ``path`` is None."""
+    data = ("\ufeff" if bom else "") + text
+    if path is None:
+        sys.stdout.write(data)
+        sys.stdout.flush()
+        return
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as err:
+        raise OutputError(
+            f"cannot write here ({err.strerror})", path=str(path), hint="choose another --output"
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(data)
+        os.replace(temp_name, path)
+    except OSError as err:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        raise OutputError(
+            f"cannot write ({err.strerror})", path=str(path), hint="choose another --output"
+        ) from None
+
+
+def table_text(renderables: Iterable[RenderableType]) -> str:
+    """Render tables as plain text (no colour, no width limit), for --output files."""
+    buffer = io.StringIO()
+    console = _table_console(buffer)
+    for item in renderables:
+        console.print(item)
+    return buffer.getvalue()
+
+
+def emit(
+    frame: pl.DataFrame,
+    fmt: OutputFormat | None,
+    *,
+    build_tables: Callable[[], Sequence[RenderableType]],
+    output: Path | None = None,
+    excel: bool = False,
+) -> None:
+    """Print or write ``frame`` in the chosen format.
+
+    ``build_tables`` is only called for the table format; it returns the renderables to print.
+    """
+    chosen = pick_format(fmt)
+    if chosen is OutputFormat.table:
+        tables = build_tables()
+        if output is not None:
+            write_text(table_text(tables), output)
+            return
+        console = _table_console()
+        for item in tables:
+            console.print(item)
+        return
+    if chosen is OutputFormat.json:
+        write_text(json_text(frame), output)
+        return
+    separator = "\t" if chosen is OutputFormat.tsv else ","
+    write_text(csv_text(frame, separator=separator, excel=excel), output, bom=excel)
+
+
+# ---------------------------------------------------------------- table helpers
+
+
+def bn(value: float | None, digits: int = 2) -> str:
+    """Millions to billions at fixed precision, '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return f"{value / 1000:,.{digits}f}"
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A percentage at fixed precision, '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return f"{value:.{digits}f}%"
+
+
+def bar(value: float | None, largest: float | None, width: int = 20) -> Text:
+    """A bar of block characters proportional to value / largest."""
+    if value is None or not largest or value <= 0:
+        return Text("")
+    eighths = round(width * 8 * min(value / largest, 1.0))
+    full, rest = divmod(eighths, 8)
+    partial = " ▏▎▍▌▋▊▉"[rest] if rest else ""
+    return Text("█" * full + partial, style="cyan")
+
+
+def cell(value: object, style: str = "") -> Text:
+    """A table cell that prints its text literally (no markup), '—' for None."""
+    return Text(MISSING if value is None else str(value), style=style)
+
+
+def new_table(title: str, caption: str | None = None) -> Table:
+    """A table in the house style."""
+    return Table(
+        title=title,
+        caption=caption,
+        caption_justify="left",
+        title_justify="left",
+        header_style="bold",
+        show_lines=False,
+        pad_edge=False,
+    )
+
+
+def add_number_column(table: Table, header: str) -> None:
+    """A right-aligned column that never wraps."""
+    table.add_column(header, justify="right", no_wrap=True)
+
+
+def note_lines(lines: Iterable[str]) -> Text:
+    """Notes under a table, printed literally."""
+    return Text("\n".join(lines), style="dim")
+
+
+def generic_table(
+    frame: pl.DataFrame, title: str, *, limit: int | None = None
+) -> list[Table | Text]:
+    """Any frame as a table, numbers right-aligned; capped at ``limit`` rows with a hint."""
+    import polars as pl
+
+    table = new_table(title)
+    numeric = {n for n, t in frame.schema.items() if t.is_numeric()}
+    for name in frame.columns:
+        if name in numeric:
+            add_number_column(table, name)
+        else:
+            table.add_column(name, overflow="fold")
+    shown = frame if limit is None else frame.head(limit)
+    for row in _machine_frame(shown, formula_safe=False).iter_rows():
+        table.add_row(*[cell(_plain(v)) for v in row])
+    out: list[Table | Text] = [table]
+    if limit is not None and frame.height > limit:
+        out.append(
+            note_lines(
+                [
+                    f"showing {limit} of {frame.height} rows; --top N shows more, "
+                    "--format csv prints them all"
+                ]
+            )
+        )
+    del pl
+    return out
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return value
+
+
+# ---------------------------------------------------------------- command tables
+
+_MEASURES = ("turnover", "exports", "imports", "balance")
+
+
+def _who(reporter: str | None, basis: str | None) -> str:
+    from ca_trade.schema import STATISTICS_OF
+
+    if reporter is None:
+        return MISSING
+    names = [STATISTICS_OF.get(r, r) for r in reporter.split(",")]
+    who = "republics' own statistics" if len(names) > 1 else names[0]
+    return f"{who} ({reporter}), {basis}" if basis else who
+
+
+def _marked(row: dict[str, object], measure: str, unit: str) -> Text:
+    value = row[measure + unit]
+    text = Text(bn(value if isinstance(value, float) else None))
+    if value is None:
+        return text
+    if row.get(f"{measure}_derived"):
+        text.append("*", style="yellow")
+    if row.get(f"{measure}_basis") == "unstated":
+        text.append("†", style="red")
+    if row.get(f"{measure}_fx_rate") is not None:
+        text.append("€", style="magenta")
+    coverage = row.get(f"{measure}_coverage")
+    if isinstance(coverage, str) and "partial" in coverage:
+        text.append("~", style="red")
+    return text
+
+
+def _versus(row: dict[str, object], partners: Sequence[str]) -> str:
+    from ca_trade.schema import NAMES
+
+    parts = []
+    for other in partners:
+        ratio = row.get(f"turnover_ratio_to_{other.lower()}")
+        if other != row["partner"] and isinstance(ratio, float):
+            parts.append(f"{ratio:.2f}× {NAMES[other]}")
+    return ", ".join(parts) if parts else MISSING
+
+
+def figure_notes(rates_used: dict[int, float]) -> list[str]:
+    """The legend for figure markers, with the exchange rate when one was used."""
+    notes = [
+        "* derived from the same reporter's other two flows (export = total − import, "
+        "total = export + import)",
+        "† a statement with no stated statistical basis (used only as a last resort)",
+        "~ partial: not every republic has this figure (see coverage)",
+        "— missing: not published, and not derivable (never counted as zero)",
+    ]
+    for year, rate in sorted(rates_used.items()):
+        notes.append(f"€ converted from EUR at {rate} USD per EUR (ECB {year} annual average)")
+    return notes
+
+
+def compare_tables(
+    frame: pl.DataFrame,
+    *,
+    currency: str,
+    basis_rule: str,
+    explain: pl.DataFrame | None = None,
+) -> list[RenderableType]:
+    """The compare table: partners ranked by turnover, with basis and coverage per figure."""
+    from ca_trade.schema import NAMES, PARTNERS
+
+    unit = f"_{currency.lower()}_m"
+    symbol = "$" if currency == "USD" else "€"
+    rows = frame.to_dicts()
+    if not rows:
+        return [Text("no rows")]
+    area, year = rows[0]["area"], rows[0]["year"]
+    rule = (
+        "partner's statistics first, then the republic's; unstated statements last"
+        if basis_rule == "partner"
+        else "republics' statistics first, then the partner's; unstated statements last"
+    )
+    rates = {
+        int(str(year)): float(value)
+        for row in rows
+        for name, value in row.items()
+        if name.endswith("_fx_rate") and isinstance(value, float)
+    }
+    caption_lines = [
+        f"{year} · basis: {rule} · balance = partner's exports − imports",
+        *figure_notes(rates),
+    ]
+    if not rates:
+        caption_lines.append("no currency conversion was needed for these figures")
+    table = new_table(
+        f"China, the EU and Russia in trade with {NAMES.get(area, area)}, {year} ({symbol} bn)",
+        caption="\n".join(caption_lines),
+    )
+    table.add_column("#", justify="right")
+    table.add_column("Partner")
+    add_number_column(table, "Turnover")
+    table.add_column("", no_wrap=True)
+    add_number_column(table, "Exports")
+    add_number_column(table, "Imports")
+    add_number_column(table, "Balance")
+    table.add_column("Turnover vs others")
+    table.add_column("Basis (whose statistics)")
+    table.add_column("Coverage")
+    largest = max((r["turnover" + unit] or 0.0) for r in rows)
+    for row in rows:
+        basis_lines = [f"turnover: {_who(row['turnover_reporter'], row['turnover_basis'])}"]
+        coverage_lines = [f"turnover: {row['turnover_coverage'] or MISSING}"]
+        for measure in ("exports", "imports"):
+            basis_lines.append(
+                f"{measure}: {_who(row[f'{measure}_reporter'], row[f'{measure}_basis'])}"
+            )
+            coverage_lines.append(f"{measure}: {row[f'{measure}_coverage'] or MISSING}")
+        balance = row["balance" + unit]
+        balance_cell = _marked(row, "balance", unit)
+        balance_cell.stylize(
+            "green" if isinstance(balance, float) and balance >= 0 else "red",
+            0,
+            len(bn(balance if isinstance(balance, float) else None)),
+        )
+        table.add_row(
+            cell(row["rank"]),
+            cell(NAMES.get(str(row["partner"]), row["partner"]), style="bold"),
+            _marked(row, "turnover", unit),
+            bar(row["turnover" + unit], largest),
+            _marked(row, "exports", unit),
+            _marked(row, "imports", unit),
+            balance_cell,
+            cell(_versus(row, PARTNERS)),
+            cell("\n".join(basis_lines)),
+            cell("\n".join(coverage_lines)),
+            end_section=True,
+        )
+    out: list[RenderableType] = [table]
+    if explain is not None:
+        out.extend(explain_tables(explain))
+    return out
+
+
+def explain_tables(explain: pl.DataFrame) -> list[RenderableType]:
+    """The data rows behind each figure, grouped by figure, for citing."""
+    table = new_table("Where each figure comes from (line = line in the data file)")
+    for name in ("figure", "line", "row", "basis", "source"):
+        table.add_column(name, overflow="fold", justify="right" if name == "line" else "left")
+    keys = [c for c in explain.columns if c in ("partner", "area", "republic")]
+    for row in explain.iter_rows(named=True):
+        figure = " ".join(str(row[k]) for k in keys) + f" {row['measure']}"
+        if row.get("derived"):
+            figure += " (derived)"
+        value = row["value_millions"]
+        table.add_row(
+            cell(figure),
+            cell(row["line"]),
+            cell(
+                f"{row['reporter']}→{row['counterpart']} {row['flow']} "
+                f"{value:,.0f} m {row['currency']}"
+                if value is not None
+                else MISSING
+            ),
+            cell(row["basis"]),
+            cell(f"{row['source']} {row['source_url']}"),
+        )
+    return [table]

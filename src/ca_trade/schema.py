@@ -1,0 +1,69 @@
+"""Names and codes shared by every module: the data file's columns and the allowed values.
+
+Constants only; no I/O, no polars.
+"""
+
+from __future__ import annotations
+
+import re
+
+COLUMNS = (
+    "year",
+    "reporter",
+    "partner",
+    "flow",
+    "value_millions",
+    "currency",
+    "basis",
+    "source",
+    "source_url",
+    "note",
+)
+REQUIRED = COLUMNS[:-1]  # every column but note must hold a value
+KEY = ("year", "reporter", "partner", "flow")
+
+REPUBLICS = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+PARTNERS = ("CHN", "EU27", "RUS")
+REGION = "CA5"
+WORLD = "WLD"
+REPORTERS = PARTNERS + REPUBLICS + (REGION,)
+COUNTERPARTS = REPORTERS + (WORLD,)
+
+# Codes outside ca-trade's set are allowed (an import with --all-countries keeps them) but must
+# look like ISO 3166 alpha-3 or Comtrade's own three-character area codes; computations skip them.
+OTHER_CODE = re.compile(r"^[A-Z][A-Z0-9]{2}$")
+
+FLOWS = ("export", "import", "total")
+BASES = ("official", "compiled", "unstated")
+CURRENCIES = ("USD", "EUR")
+
+NAMES = {
+    "CHN": "China",
+    "EU27": "EU",
+    "RUS": "Russia",
+    "KAZ": "Kazakhstan",
+    "KGZ": "Kyrgyzstan",
+    "TJK": "Tajikistan",
+    "TKM": "Turkmenistan",
+    "UZB": "Uzbekistan",
+    "CA5": "Central Asia (5)",
+    "WLD": "World",
+}
+
+# Whose statistics a reporter's rows are, in words for table captions and basis cells.
+STATISTICS_OF = {
+    "CHN": "China's customs",
+    "EU27": "EU statement",
+    "RUS": "Russia's officials",
+    "KAZ": "Kazakhstan's statistics",
+    "KGZ": "Kyrgyzstan's statistics",
+    "TJK": "Tajikistan's statistics",
+    "TKM": "Turkmenistan (compiled)",
+    "UZB": "Uzbekistan's statistics",
+    "CA5": "republics' compilation",
+}
+
+
+def mirror_flow(flow: str) -> str:
+    """The same trade seen from the other side: one side's export is the other's import."""
+    return {"export": "import", "import": "export"}.get(flow, flow)
