@@ -270,6 +270,250 @@ def compare(
     )
 
 
+TopOpt = Annotated[
+    int | None,
+    typer.Option("--top", min=1, help="Show at most N rows in the table [default: 40]."),
+]
+PartnerOpt = Annotated[
+    str | None, typer.Option("--partner", "-p", help="One partner: CHN, EU27 or RUS.")
+]
+DEFAULT_TOP = 40
+
+
+def _partner(code: str | None) -> str | None:
+    if code is None:
+        return None
+    upper = code.upper()
+    if upper not in schema.PARTNERS:
+        raise UsageError(
+            f"--partner {code!r} is not one of the partners", hint=", ".join(schema.PARTNERS)
+        )
+    return upper
+
+
+@app.command()
+@boundary
+def shares(
+    basis: Annotated[
+        BasisRule,
+        _basis_option("[default: republic: numerator and denominator from the same statistics]"),
+    ] = BasisRule.republic,
+    data: DataOpt = None,
+    year: YearOpt = None,
+    currency: CurrencyOpt = Currency.USD,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
+    explain: ExplainOpt = False,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """Each partner's share of each republic's trade, imports and exports, and of the five's.
+
+    Example: ca-trade shares --basis partner   (flags the mixed-basis shares)
+    """
+    from ca_trade import compute, render
+
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    result = compute.shares(
+        inputs.trade,
+        basis=basis.value,
+        currency=currency.value,
+        rates=inputs.rates,
+        year=inputs.year,
+    )
+    _emit_with_explain(
+        result,
+        inputs,
+        fmt,
+        output,
+        excel,
+        explain,
+        keys=["area", "partner"],
+        tables=lambda why: render.shares_tables(result, basis_rule=basis.value, explain=why),
+    )
+
+
+@app.command("balance")
+@boundary
+def balance_command(
+    partner: PartnerOpt = None,
+    republic: RepublicOpt = None,
+    sort: Annotated[
+        str | None,
+        typer.Option("--sort", help="Sort by this output column (largest first for numbers)."),
+    ] = None,
+    perspective: Annotated[
+        str,
+        typer.Option(
+            "--perspective",
+            help="partner: the partner's exports, imports and balance; republic: the other way.",
+        ),
+    ] = "partner",
+    basis: Annotated[BasisRule, _basis_option("[default: partner]")] = BasisRule.partner,
+    data: DataOpt = None,
+    year: YearOpt = None,
+    currency: CurrencyOpt = Currency.USD,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
+    explain: ExplainOpt = False,
+    top: TopOpt = None,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """Balances (surpluses) of each partner with each republic and the five; who holds the surplus.
+
+    Example: ca-trade balance --partner CHN
+    """
+    import polars as pl
+
+    from ca_trade import compute, render
+
+    if perspective not in ("partner", "republic"):
+        raise UsageError(f"--perspective {perspective!r}", hint="partner or republic")
+    wanted_partner, wanted_republic = _partner(partner), _republic(republic)
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    result = compute.balance(
+        inputs.trade,
+        basis=basis.value,
+        currency=currency.value,
+        rates=inputs.rates,
+        year=inputs.year,
+        perspective=perspective,
+    )
+    summary = compute.surplus_summary(
+        result
+        if perspective == "partner"
+        else compute.balance(
+            inputs.trade,
+            basis=basis.value,
+            currency=currency.value,
+            rates=inputs.rates,
+            year=inputs.year,
+        )
+    )
+    if wanted_partner:
+        result = result.filter(pl.col("partner") == wanted_partner)
+        summary = summary.filter(pl.col("partner") == wanted_partner)
+    if wanted_republic:
+        result = result.filter(pl.col("area") == wanted_republic)
+    if sort:
+        if sort not in result.columns:
+            raise UsageError(
+                f"--sort {sort!r} is not an output column",
+                hint=", ".join(c for c in result.columns if not c.endswith("_lines")),
+            )
+        numeric = result.schema[sort].is_numeric()
+        result = result.sort(sort, descending=numeric, nulls_last=True)
+    _emit_with_explain(
+        result,
+        inputs,
+        fmt,
+        output,
+        excel,
+        explain,
+        keys=["partner", "area"],
+        tables=lambda why: render.balance_tables(
+            result,
+            summary,
+            currency=currency.value,
+            basis_rule=basis.value,
+            top=top or DEFAULT_TOP,
+            explain=why,
+        ),
+    )
+
+
+app.command("surplus", help="Alias of balance.")(balance_command)
+
+
+@app.command()
+@boundary
+def mirror(
+    include_derived: Annotated[
+        bool,
+        typer.Option(
+            "--derived/--no-derived", help="Let derived figures take part (they are marked)."
+        ),
+    ] = True,
+    data: DataOpt = None,
+    year: YearOpt = None,
+    currency: CurrencyOpt = Currency.USD,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
+    top: TopOpt = None,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """The same flow as each side reports it: the gap, the ratio and the gap index.
+
+    Example: ca-trade mirror --top 5
+    """
+    from ca_trade import compute, render
+
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    result = compute.mirror(
+        inputs.trade,
+        currency=currency.value,
+        rates=inputs.rates,
+        year=inputs.year,
+        include_derived=include_derived,
+    )
+    render.emit(
+        result,
+        fmt,
+        output=output,
+        excel=excel,
+        build_tables=lambda: render.mirror_tables(
+            result, currency=currency.value, top=top or DEFAULT_TOP
+        ),
+    )
+
+
+@app.command()
+@boundary
+def sources(
+    partner: PartnerOpt = None,
+    republic: RepublicOpt = None,
+    reporter: Annotated[
+        str | None, typer.Option("--reporter", help="Only rows with this reporter code.")
+    ] = None,
+    data: DataOpt = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Only this year [default: all].")
+    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
+    top: TopOpt = None,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """The data rows with their source, URL and note, for citing.
+
+    Example: ca-trade sources --partner CHN --republic KGZ
+    """
+    from ca_trade import compute, render
+
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    result = compute.sources(
+        inputs.trade,
+        partner=_partner(partner),
+        republic=_republic(republic),
+        reporter=reporter.upper() if reporter else None,
+        year=year,
+    )
+    render.emit(
+        result,
+        fmt,
+        output=output,
+        excel=excel,
+        build_tables=lambda: render.sources_tables(result, top=top or DEFAULT_TOP),
+    )
+
+
 def _emit_with_explain(
     result: pl.DataFrame,
     inputs: Inputs,

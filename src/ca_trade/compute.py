@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ca_trade import schema
-from ca_trade.figures import Basis, resolve
+from ca_trade.figures import Basis, candidates, resolve, world_totals
 
 FLOW_MEASURE = {"total": "turnover", "export": "exports", "import": "imports"}
 FIGURE_FIELDS = ("reporter", "basis", "derived", "coverage", "fx_rate", "missing_reason")
@@ -201,4 +201,410 @@ def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.Da
         .filter(pl.col("line").is_not_null())
         .join(rows, on="line", how="left")
         .unique(maintain_order=True)
+    )
+
+
+# ------------------------------------------------------------------------------------- shares
+
+# A republic's measure -> the figure flow (partner's side) that is its numerator.
+SHARE_MEASURES = {"trade": "total", "imports": "export", "exports": "import"}
+WORLD_FLOW = {"trade": "total", "imports": "import", "exports": "export"}
+REST_OF_WORLD = "ROW"
+
+
+def shares(
+    trade: pl.DataFrame,
+    *,
+    basis: Basis,
+    currency: str,
+    rates: dict[int, float],
+    year: int | None = None,
+) -> pl.DataFrame:
+    """Each partner's share of each republic's (and the five's) trade, imports and exports.
+
+    The denominator is the republic's own world total (partner WLD). Numerators follow ``basis``;
+    a share whose numerator came from another reporter than the denominator is ``*_mixed_basis``.
+    The region row sums only republics that have both numerator and denominator. A rest-of-world
+    row (partner ``ROW``) completes each column to 100% wherever the denominator exists.
+
+    Takes the loader's frame. Returns year, area, partner and, for each measure (trade, imports,
+    exports): ``<m>_share_pct``, ``<m><unit>`` (numerator), ``world_<m><unit>`` (denominator),
+    ``<m>_reporter``, ``<m>_basis``, ``<m>_derived``, ``<m>_mixed_basis``, ``<m>_coverage``,
+    ``<m>_missing_reason``, ``<m>_source_lines``.
+    """
+    trade, chosen_year = select_year(trade, year)
+    u = unit_suffix(currency)
+    figures = resolve(trade, basis, currency, rates).filter(pl.col("area").is_in(schema.REPUBLICS))
+    world = world_totals(trade, currency, rates)
+    out = None
+    keys = ["year", "area", "partner"]
+    for measure, flow in SHARE_MEASURES.items():
+        numer = figures.filter(pl.col("flow") == flow).select(
+            "year",
+            "area",
+            "partner",
+            pl.col("value").alias("num"),
+            pl.col("reporter").alias("num_reporter"),
+            pl.col("basis").alias("num_basis"),
+            pl.col("derived").alias("num_derived"),
+            pl.col("lines").alias("num_lines"),
+            pl.col("missing_reason").alias("num_missing"),
+        )
+        denom = world.filter(pl.col("flow") == WORLD_FLOW[measure]).select(
+            "year",
+            "area",
+            pl.col("value").alias("den"),
+            pl.col("reporter").alias("den_reporter"),
+            pl.col("lines").alias("den_lines"),
+        )
+        per = numer.join(denom, on=["year", "area"], how="left")
+        both = pl.col("num").is_not_null() & pl.col("den").is_not_null()
+        republic_rows = per.select(
+            *keys,
+            "num",
+            "den",
+            "num_reporter",
+            "num_basis",
+            "num_derived",
+            pl.when(both).then(pl.col("num_reporter") != pl.col("area")).alias("mixed"),
+            pl.when(both).then(pl.lit("republic's own world total")).alias("coverage"),
+            pl.when(pl.col("den").is_null())
+            .then(pl.format("no world total ({}) for {}", pl.lit(WORLD_FLOW[measure]), "area"))
+            .otherwise(pl.col("num_missing"))
+            .alias("missing"),
+            pl.when(both)
+            .then(pl.concat_list("num_lines", "den_lines").list.unique().list.sort())
+            .alias("lines"),
+        )
+        region = (
+            per.filter(both)
+            .group_by("year", "partner")
+            .agg(
+                pl.col("num").sum(),
+                pl.col("den").sum(),
+                pl.col("num_reporter").unique().sort().str.join(",").alias("num_reporter"),
+                pl.col("num_basis")
+                .replace_strict({"official": 0, "compiled": 1, "unstated": 2})
+                .max()
+                .replace_strict({0: "official", 1: "compiled", 2: "unstated"})
+                .alias("num_basis"),
+                pl.col("num_derived").any(),
+                (pl.col("num_reporter") != pl.col("area")).any().alias("mixed"),
+                pl.format(
+                    "{}/5 republics with both figures ({})",
+                    pl.len(),
+                    pl.col("area").sort().str.join(", "),
+                )
+                .first()
+                .alias("coverage"),
+                pl.concat_list("num_lines", "den_lines")
+                .list.explode(keep_nulls=False, empty_as_null=False)
+                .unique()
+                .sort()
+                .alias("lines"),
+            )
+            .with_columns(pl.lit(schema.REGION).alias("area"), pl.lit(None).alias("missing"))
+        )
+        region_grid = pl.DataFrame(
+            {"partner": list(schema.PARTNERS)}, schema={"partner": pl.String}
+        ).with_columns(pl.lit(chosen_year, dtype=pl.Int64).alias("year"))
+        region = (
+            region_grid.join(region, on=["year", "partner"], how="left")
+            .with_columns(
+                pl.lit(schema.REGION).alias("area"),
+                pl.col("missing").fill_null(
+                    pl.when(pl.col("num").is_null()).then(
+                        pl.lit("no republic has both this figure and its world total")
+                    )
+                ),
+            )
+            .select(republic_rows.columns)
+        )
+        rows = pl.concat([republic_rows, region], how="vertical_relaxed")
+        rows = _add_rest_of_world(
+            rows.with_columns((pl.col("num") / pl.col("den") * 100).alias("pct"))
+        )
+        part = rows.select(
+            *keys,
+            pl.col("pct").alias(f"{measure}_share_pct"),
+            pl.col("num").alias(measure + u),
+            pl.col("den").alias(f"world_{measure}{u}"),
+            pl.col("num_reporter").alias(f"{measure}_reporter"),
+            pl.col("num_basis").alias(f"{measure}_basis"),
+            pl.col("num_derived").alias(f"{measure}_derived"),
+            pl.col("mixed").alias(f"{measure}_mixed_basis"),
+            pl.col("coverage").alias(f"{measure}_coverage"),
+            pl.col("missing").alias(f"{measure}_missing_reason"),
+            pl.col("lines").alias(f"{measure}_source_lines"),
+        )
+        out = part if out is None else out.join(part, on=keys, how="full", coalesce=True)
+    assert out is not None
+    order = {code: i for i, code in enumerate((*schema.REPUBLICS, schema.REGION))}
+    partner_order = {code: i for i, code in enumerate((*schema.PARTNERS, REST_OF_WORLD))}
+    return out.sort(
+        pl.col("area").replace_strict(order, return_dtype=pl.Int64),
+        pl.col("partner").replace_strict(partner_order, return_dtype=pl.Int64),
+    )
+
+
+def _add_rest_of_world(rows: pl.DataFrame) -> pl.DataFrame:
+    """Append, per area, the remainder that makes the shares add up to 100%.
+
+    Where a partner's numerator is missing its trade is inside the remainder; ``coverage`` says
+    so. Where the region's partners cover different republics the remainder is share-based only.
+    """
+    per_area = rows.group_by("year", "area", maintain_order=True).agg(
+        pl.col("den").drop_nulls().first().alias("den_any"),
+        pl.col("pct").sum().alias("known_pct"),
+        pl.col("num").sum().alias("known_num"),
+        pl.col("den").drop_nulls().n_unique().alias("n_dens"),
+        pl.col("partner").filter(pl.col("num").is_null()).alias("missing_partners"),
+        pl.col("lines").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+    )
+    rest = per_area.filter(pl.col("den_any").is_not_null()).select(
+        "year",
+        "area",
+        pl.lit(REST_OF_WORLD).alias("partner"),
+        pl.when(pl.col("n_dens") == 1).then(pl.col("den_any") - pl.col("known_num")).alias("num"),
+        pl.when(pl.col("n_dens") == 1).then(pl.col("den_any")).alias("den"),
+        pl.lit(None, dtype=pl.String).alias("num_reporter"),
+        pl.lit(None, dtype=pl.String).alias("num_basis"),
+        pl.lit(True).alias("num_derived"),
+        pl.lit(False).alias("mixed"),
+        pl.when(pl.col("n_dens") > 1)
+        .then(pl.lit("remainder to 100% of the shares above, which cover different republics"))
+        .when(pl.col("missing_partners").list.len() > 0)
+        .then(
+            pl.format(
+                "remainder to 100%; includes partners with no figure: {}",
+                pl.col("missing_partners").list.join(", "),
+            )
+        )
+        .otherwise(pl.lit("remainder to 100%"))
+        .alias("coverage"),
+        pl.lit(None, dtype=pl.String).alias("missing"),
+        pl.col("lines"),
+        (100 - pl.col("known_pct")).alias("pct"),
+    )
+    return pl.concat([rows, rest.select(rows.columns)], how="vertical_relaxed")
+
+
+# ------------------------------------------------------------------------------------ balance
+
+# Who values a flow how: an exporter reports FOB, an importer CIF.
+_VALUATION_OF_PARTNER_EXPORTS = {"partner": "FOB", "republic": "CIF"}
+_VALUATION_OF_PARTNER_IMPORTS = {"partner": "CIF", "republic": "FOB"}
+
+
+def balance(
+    trade: pl.DataFrame,
+    *,
+    basis: Basis,
+    currency: str,
+    rates: dict[int, float],
+    year: int | None = None,
+    perspective: str = "partner",
+) -> pl.DataFrame:
+    """Each partner's balance with each republic and with the five.
+
+    ``perspective="partner"`` (default): exports, imports and balance are the partner's (a
+    positive balance is the partner's surplus). ``"republic"`` turns every pair round: the
+    republic's exports (= the partner's imports) minus its imports.
+
+    Takes the loader's frame. Returns year, partner, area, exports/imports/turnover/balance
+    ``<unit>``, ``balance_pct_of_turnover``, ``exports_pct_of_turnover``, ``surplus_holder``
+    (a code, or null when balanced or unknown), ``valuation``, ``mixed_reporters``, and each
+    measure's provenance columns as in ``compare``.
+    """
+    trade, chosen_year = select_year(trade, year)
+    u = unit_suffix(currency)
+    figures = resolve(trade, basis, currency, rates)
+    wide = add_balance(figure_columns(figures, currency), currency)
+    side_of = {c: pl.col(f"{c}_reporter").is_in(schema.PARTNERS) for c in ("exports", "imports")}
+    valuation = pl.format(
+        "exports {} ({}), imports {} ({})",
+        pl.when(side_of["exports"]).then(pl.lit("FOB")).otherwise(pl.lit("CIF")),
+        "exports_reporter",
+        pl.when(side_of["imports"]).then(pl.lit("CIF")).otherwise(pl.lit("FOB")),
+        "imports_reporter",
+    )
+    known = pl.col("balance" + u).is_not_null()
+    result = wide.with_columns(
+        pl.when(known).then(valuation).alias("valuation"),
+        pl.when(known)
+        .then(pl.col("exports_reporter") != pl.col("imports_reporter"))
+        .alias("mixed_reporters"),
+    )
+    if perspective == "republic":
+        swap = {"exports": "imports", "imports": "exports"}
+        renamed = {}
+        for column in result.columns:
+            for a, b in swap.items():
+                if column.startswith(a + "_") or column == a + u:
+                    renamed[column] = b + column[len(a) :]
+        result = result.rename(renamed).with_columns(
+            (pl.col("exports" + u) - pl.col("imports" + u)).alias("balance" + u)
+        )
+    balance_value = pl.col("balance" + u)
+    partial = pl.any_horizontal(
+        pl.col(f"{m}_coverage").str.contains("partial").fill_null(False)
+        for m in ("exports", "imports", "turnover")
+    )
+    per_turnover = pl.when(~partial).then(pl.col("turnover" + u))
+    subject = "partner" if perspective == "partner" else "area"
+    other = "area" if perspective == "partner" else "partner"
+    order = {code: i for i, code in enumerate((*schema.REPUBLICS, schema.REGION))}
+    return result.select(
+        pl.lit(chosen_year, dtype=pl.Int64).alias("year"),
+        "partner",
+        "area",
+        pl.lit(perspective).alias("perspective"),
+        "exports" + u,
+        "imports" + u,
+        "turnover" + u,
+        "balance" + u,
+        (balance_value / per_turnover * 100).alias("balance_pct_of_turnover"),
+        (pl.col("exports" + u) / per_turnover * 100).alias("exports_pct_of_turnover"),
+        pl.when(balance_value > 0)
+        .then(pl.col(subject))
+        .when(balance_value < 0)
+        .then(pl.col(other))
+        .alias("surplus_holder"),
+        "valuation",
+        "mixed_reporters",
+        *[f"{m}_{f}" for m in ("exports", "imports", "turnover", "balance") for f in FIGURE_FIELDS],
+        *[f"{m}_source_lines" for m in ("exports", "imports", "turnover", "balance")],
+    ).sort("partner", pl.col("area").replace_strict(order, return_dtype=pl.Int64))
+
+
+def surplus_summary(balances: pl.DataFrame) -> pl.DataFrame:
+    """Per partner, the republics that run a surplus with it (from ``balance``, partner view).
+
+    Returns partner, republics_with_surplus (list), republics_with_balance (how many had one).
+    """
+    republics = balances.filter(pl.col("area").is_in(schema.REPUBLICS))
+    balance_column = next(
+        c for c in balances.columns if c.startswith("balance_") and c.endswith("_m")
+    )
+    return republics.group_by("partner", maintain_order=True).agg(
+        pl.col("area")
+        .filter(pl.col("surplus_holder") == pl.col("area"))
+        .alias("republics_with_surplus"),
+        pl.col(balance_column).is_not_null().sum().alias("republics_with_balance"),
+    )
+
+
+# ------------------------------------------------------------------------------------- mirror
+
+
+def mirror(
+    trade: pl.DataFrame,
+    *,
+    currency: str,
+    rates: dict[int, float],
+    year: int | None = None,
+    include_derived: bool = True,
+) -> pl.DataFrame:
+    """Every pair and flow that both sides report, the two values side by side, largest gap first.
+
+    Flows are the partner's (``export`` = partner's exports = the republic's imports). Derived
+    figures take part only when ``include_derived`` and are marked.
+
+    Takes the loader's frame. Returns year, partner, area, flow, ``partner_reported<unit>``,
+    ``republic_reported<unit>``, ``gap<unit>`` (absolute), ``ratio`` (partner / republic),
+    ``gap_index`` (|a-b|/(a+b), 0 = agree, 1 = one side is zero), partner_reporter,
+    republic_reporter, partner_basis, republic_basis, partner_derived, republic_derived,
+    partner_source_lines, republic_source_lines.
+    """
+    trade, chosen_year = select_year(trade, year)
+    u = unit_suffix(currency)
+    pool = candidates(trade, currency, rates)
+    if not include_derived:
+        pool = pool.filter(~pl.col("derived"))
+    keys = ["year", "partner", "area", "flow"]
+
+    def side(name: str) -> pl.DataFrame:
+        return pool.filter(pl.col("side") == name).select(
+            *keys,
+            pl.col("value").alias(f"{name}_reported{u}"),
+            pl.col("reporter").alias(f"{name}_reporter"),
+            pl.col("basis").alias(f"{name}_basis"),
+            pl.col("derived").alias(f"{name}_derived"),
+            pl.col("lines").alias(f"{name}_source_lines"),
+        )
+
+    a, b = pl.col(f"partner_reported{u}"), pl.col(f"republic_reported{u}")
+    flow_order = {"total": 0, "export": 1, "import": 2}
+    return (
+        side("partner")
+        .join(side("republic"), on=keys, how="inner")
+        .with_columns(
+            (a - b).abs().alias(f"gap{u}"),
+            (a / b).alias("ratio"),
+            ((a - b).abs() / (a + b)).alias("gap_index"),
+        )
+        .filter(pl.col("year") == chosen_year)
+        .sort(
+            pl.col(f"gap{u}"),
+            pl.col("flow").replace_strict(flow_order, return_dtype=pl.Int64),
+            descending=[True, False],
+        )
+        .select(
+            *keys,
+            f"partner_reported{u}",
+            f"republic_reported{u}",
+            f"gap{u}",
+            "ratio",
+            "gap_index",
+            "partner_reporter",
+            "republic_reporter",
+            "partner_basis",
+            "republic_basis",
+            "partner_derived",
+            "republic_derived",
+            "partner_source_lines",
+            "republic_source_lines",
+        )
+    )
+
+
+# ------------------------------------------------------------------------------------ sources
+
+
+def sources(
+    trade: pl.DataFrame,
+    *,
+    partner: str | None = None,
+    republic: str | None = None,
+    reporter: str | None = None,
+    year: int | None = None,
+) -> pl.DataFrame:
+    """The data rows themselves, with source, URL and note, optionally filtered.
+
+    ``partner`` and ``republic`` match either side of a row; ``reporter`` matches the reporter.
+    Takes the loader's frame; returns line, year, reporter, partner, flow, value_millions,
+    currency, basis, source, source_url, note, in file order.
+    """
+    either = lambda code: (pl.col("reporter") == code) | (pl.col("partner") == code)  # noqa: E731
+    condition = pl.lit(True)
+    if partner is not None:
+        condition &= either(partner)
+    if republic is not None:
+        condition &= either(republic)
+    if reporter is not None:
+        condition &= pl.col("reporter") == reporter
+    if year is not None:
+        condition &= pl.col("year") == year
+    return trade.filter(condition).select(
+        "line",
+        "year",
+        "reporter",
+        "partner",
+        "flow",
+        "value_millions",
+        "currency",
+        "basis",
+        "source",
+        "source_url",
+        "note",
     )

@@ -315,3 +315,39 @@ def resolve(
         .cast(FIGURE_SCHEMA)  # type: ignore[arg-type]
         .sort("year", "partner", "area", "flow")
     )
+
+
+def world_totals(trade: pl.DataFrame, currency: str, rates: dict[int, float]) -> pl.DataFrame:
+    """Each republic's trade with the world (its own statistics), derived where one flow is missing.
+
+    Takes the loader's frame. Returns year, area, flow (from the republic's side: ``export`` is
+    the republic's exports), value, reporter, basis, derived, fx_rate, lines. Republics without a
+    world figure have no row.
+    """
+    converted = convert_currency(trade, currency, rates).filter(
+        pl.col("reporter").is_in(schema.REPUBLICS) & (pl.col("partner") == schema.WORLD)
+    )
+    oriented = converted.select(
+        "year",
+        pl.lit(schema.WORLD).alias("partner"),
+        pl.col("reporter").alias("area"),
+        "flow",
+        pl.lit("republic").alias("side"),
+        "reporter",
+        "basis",
+        "value",
+        "fx_rate",
+        pl.concat_list("line").alias("lines"),
+        pl.lit(False).alias("derived"),
+    )
+    return derive(oriented).select(
+        "year", "area", "flow", "value", "reporter", "basis", "derived", "fx_rate", "lines"
+    )
+
+
+def candidates(trade: pl.DataFrame, currency: str, rates: dict[int, float]) -> pl.DataFrame:
+    """Every published and derivable figure, before any basis rule picks one.
+
+    Takes the loader's frame. Returns ``orient``'s columns plus the derived rows.
+    """
+    return _candidates(trade, currency, rates)

@@ -452,3 +452,246 @@ def explain_tables(explain: pl.DataFrame) -> list[RenderableType]:
             cell(f"{row['source']} {row['source_url']}"),
         )
     return [table]
+
+
+def _top(
+    rows: list[dict[str, object]], top: int | None
+) -> tuple[list[dict[str, object]], list[str]]:
+    if top is None or len(rows) <= top:
+        return rows, []
+    return rows[:top], [
+        f"showing {top} of {len(rows)} rows; --top N shows more, --format csv prints them all"
+    ]
+
+
+def shares_tables(
+    frame: pl.DataFrame,
+    *,
+    basis_rule: str,
+    explain: pl.DataFrame | None = None,
+) -> list[RenderableType]:
+    """The shares table: per republic and the five, each partner's share of trade/imports/exports."""
+    from ca_trade.schema import NAMES
+
+    rows = frame.to_dicts()
+    if not rows:
+        return [Text("no rows")]
+    year = rows[0]["year"]
+    mixed_any = any(
+        row.get(f"{m}_mixed_basis") for row in rows for m in ("trade", "imports", "exports")
+    )
+    caption = [
+        f"{year} · share of the republic's own world total (partner WLD in its statistics)",
+        "numerators: "
+        + (
+            "the republic's own statistics first"
+            if basis_rule == "republic"
+            else "the partner's statistics first"
+        ),
+        "◐ mixed basis: numerator and denominator come from different reporters"
+        + (" — such shares are not like-for-like" if mixed_any else ""),
+        "* derived figure; — missing (the reason is in --format json, *_missing_reason)",
+        "Rest of world = 100% − the partners' shares; it includes any partner with no figure",
+    ]
+    table = new_table(f"Partners' shares of each republic's trade, {year}", "\n".join(caption))
+    table.add_column("Area")
+    table.add_column("Partner")
+    for header in ("Trade", "", "Imports", "Exports"):
+        if header:
+            add_number_column(table, header)
+        else:
+            table.add_column("", no_wrap=True)
+    table.add_column("Coverage (trade)")
+    previous = None
+    for row in rows:
+        area = str(row["area"])
+        if previous is not None and area != previous:
+            table.add_section()
+        previous = area
+
+        def share(measure: str, row: dict[str, object] = row) -> Text:
+            value = row[f"{measure}_share_pct"]
+            text = Text(pct(value if isinstance(value, float) else None))
+            if value is None:
+                return text
+            if row.get(f"{measure}_mixed_basis"):
+                text.append("◐", style="red")
+            if row.get(f"{measure}_derived") and row["partner"] != "ROW":
+                text.append("*", style="yellow")
+            return text
+
+        trade_share = row["trade_share_pct"]
+        table.add_row(
+            cell(NAMES.get(area, area), style="bold"),
+            cell("Rest of world" if row["partner"] == "ROW" else NAMES.get(str(row["partner"]))),
+            share("trade"),
+            bar(trade_share if isinstance(trade_share, float) else None, 100.0, width=15),
+            share("imports"),
+            share("exports"),
+            cell(row.get("trade_coverage") or row.get("trade_missing_reason")),
+        )
+    out: list[RenderableType] = [table]
+    if explain is not None:
+        out.extend(explain_tables(explain))
+    return out
+
+
+def balance_tables(
+    frame: pl.DataFrame,
+    summary: pl.DataFrame,
+    *,
+    currency: str,
+    basis_rule: str,
+    top: int | None = None,
+    explain: pl.DataFrame | None = None,
+) -> list[RenderableType]:
+    """The balance table, partner by area, with who holds the surplus and a summary line."""
+    from ca_trade.schema import NAMES
+
+    unit = f"_{currency.lower()}_m"
+    symbol = "$" if currency == "USD" else "€"
+    rows, notes = _top(frame.to_dicts(), top)
+    if not rows:
+        return [Text("no rows")]
+    year = rows[0]["year"]
+    perspective = rows[0]["perspective"]
+    who = "partner's" if perspective == "partner" else "republic's"
+    table = new_table(
+        f"Trade balances, {year} ({symbol} bn; exports, imports and balance are the {who})",
+        caption="\n".join(
+            [
+                "basis: "
+                + (
+                    "partner's statistics first"
+                    if basis_rule == "partner"
+                    else "republics' statistics first"
+                )
+                + "; exporters report FOB, importers CIF: a balance across reporters mixes both",
+                *figure_notes({}),
+            ]
+        ),
+    )
+    table.add_column("Partner")
+    table.add_column("Area")
+    for header in ("Exports", "Imports", "Turnover", "Balance", "Bal. % turn.", "Exp. % turn."):
+        add_number_column(table, header)
+    table.add_column("Surplus with")
+    table.add_column("Valuation")
+    previous = None
+    for row in rows:
+        if previous is not None and row["partner"] != previous:
+            table.add_section()
+        previous = row["partner"]
+        balance_value = row["balance" + unit]
+        balance_cell = _marked(row, "balance", unit)
+        if isinstance(balance_value, float):
+            balance_cell.stylize("green" if balance_value >= 0 else "red")
+        bal_pct, exp_pct = row["balance_pct_of_turnover"], row["exports_pct_of_turnover"]
+        holder = row["surplus_holder"]
+        table.add_row(
+            cell(NAMES.get(str(row["partner"]), row["partner"]), style="bold"),
+            cell(NAMES.get(str(row["area"]), row["area"])),
+            _marked(row, "exports", unit),
+            _marked(row, "imports", unit),
+            _marked(row, "turnover", unit),
+            balance_cell,
+            cell(pct(bal_pct if isinstance(bal_pct, float) else None)),
+            cell(pct(exp_pct if isinstance(exp_pct, float) else None)),
+            cell(NAMES.get(str(holder), holder) if holder else MISSING),
+            cell(row["valuation"] or MISSING, style="red" if row["mixed_reporters"] else "dim"),
+        )
+    lines = []
+    for item in summary.iter_rows(named=True):
+        partner = NAMES.get(item["partner"], item["partner"])
+        with_surplus = [NAMES.get(c, c) for c in item["republics_with_surplus"]]
+        counted = item["republics_with_balance"]
+        if counted == 0:
+            lines.append(f"{partner}: no republic has both exports and imports, so no balance")
+            continue
+        named = ", ".join(with_surplus) if with_surplus else "none"
+        lines.append(
+            f"Republics with a surplus with {partner}: {named} (of {counted} with a balance)"
+        )
+    out: list[RenderableType] = [table, note_lines(notes + lines)]
+    if explain is not None:
+        out.extend(explain_tables(explain))
+    return out
+
+
+def mirror_tables(frame: pl.DataFrame, *, currency: str, top: int | None) -> list[RenderableType]:
+    """Both sides' figures for the same flow, the gap, and a bar for the gap index."""
+    from ca_trade.schema import NAMES
+
+    unit = f"_{currency.lower()}_m"
+    symbol = "$" if currency == "USD" else "€"
+    rows, notes = _top(frame.to_dicts(), top)
+    if not rows:
+        return [Text("no pair and flow is reported by both sides")]
+    table = new_table(
+        f"Mirror statistics: the same flow as each side reports it, {rows[0]['year']} "
+        f"({symbol} bn), largest gap first",
+        caption="\n".join(
+            [
+                "flow is the partner's: export = partner's exports = the republic's imports",
+                "gap index = |a − b| / (a + b): 0 when the sides agree, 1 when one reports nothing",
+                "* derived from the same reporter's other two flows",
+                "Gaps come from CIF/FOB valuation (importers add freight and insurance), "
+                "re-exports and transit (goods counted by origin on one side, by the "
+                "trading country on the other), timing, and unrecorded or informal trade.",
+            ]
+        ),
+    )
+    table.add_column("Partner")
+    table.add_column("Area")
+    table.add_column("Flow")
+    for header in ("Partner says", "Republic says", "Gap", "Ratio", "Gap index"):
+        add_number_column(table, header)
+    table.add_column("", no_wrap=True)
+    for row in rows:
+        a, b = row["partner_reported" + unit], row["republic_reported" + unit]
+        a_text = Text(bn(a if isinstance(a, float) else None))
+        b_text = Text(bn(b if isinstance(b, float) else None))
+        if row["partner_derived"]:
+            a_text.append("*", style="yellow")
+        if row["republic_derived"]:
+            b_text.append("*", style="yellow")
+        ratio, index = row["ratio"], row["gap_index"]
+        gap = row["gap" + unit]
+        table.add_row(
+            cell(f"{NAMES.get(str(row['partner']))} ({row['partner_reporter']})"),
+            cell(f"{NAMES.get(str(row['area']))} ({row['republic_reporter']})"),
+            cell(row["flow"]),
+            a_text,
+            b_text,
+            cell(bn(gap if isinstance(gap, float) else None)),
+            cell(
+                f"{ratio:.2f}×" if isinstance(ratio, float) else MISSING,
+                style="bold red" if isinstance(ratio, float) and (ratio > 2 or ratio < 0.5) else "",
+            ),
+            cell(f"{index:.2f}" if isinstance(index, float) else MISSING),
+            bar(index if isinstance(index, float) else None, 1.0, width=20),
+        )
+    return [table, note_lines(notes)] if notes else [table]
+
+
+def sources_tables(frame: pl.DataFrame, *, top: int | None) -> list[RenderableType]:
+    """The data rows with their sources."""
+    rows, notes = _top(frame.to_dicts(), top)
+    table = new_table("Data rows and their sources (line = line in the data file)")
+    add_number_column(table, "line")
+    for name in ("row",):
+        table.add_column(name, no_wrap=True)
+    add_number_column(table, "value (m)")
+    table.add_column("basis")
+    table.add_column("source", overflow="fold")
+    table.add_column("note", overflow="fold")
+    for row in rows:
+        table.add_row(
+            cell(row["line"]),
+            cell(f"{row['year']} {row['reporter']}→{row['partner']} {row['flow']}"),
+            cell(f"{row['value_millions']:,.1f} {row['currency']}"),
+            cell(row["basis"]),
+            cell(f"{row['source']}\n{row['source_url']}"),
+            cell(row["note"] or ""),
+        )
+    return [table, note_lines(notes)] if notes else [table]
