@@ -1,0 +1,81 @@
+"""Start-up and packaging: --help without polars, python -m, and the wheel away from the checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED
+from typer.main import get_command
+
+from ca_trade.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_help_does_not_import_polars() -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ca_trade", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
+    assert "typer" in imported  # the check itself works
+    assert not any(name == "polars" or name.startswith("polars.") for name in imported)
+    assert "compare" in result.stdout
+
+
+def test_python_dash_m_runs_compare() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ca_trade", "compare", "-f", "csv"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines()[1].startswith("2024,CA5,CHN,1,94820.0,")
+
+
+@pytest.mark.parametrize("name", sorted(get_command(app).commands))  # type: ignore[attr-defined]
+def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
+    command = get_command(app).commands[name]  # type: ignore[attr-defined]
+    assert command.help, name
+    assert f"ca-trade {name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="needs uv to build the wheel")
+def test_wheel_carries_its_data_and_gives_the_same_output(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        ["uv", "build", "--wheel", "--out-dir", str(dist), "--quiet"], cwd=ROOT, check=True
+    )
+    (wheel,) = dist.glob("ca_trade-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run(["uv", "venv", "--quiet", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        ["uv", "pip", "install", "--quiet", "--python", str(python), str(wheel)], check=True
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    installed = subprocess.run(
+        [str(venv / "bin" / "ca-trade"), "compare", "-f", "csv"],
+        cwd=elsewhere, capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    here = subprocess.run(
+        [sys.executable, "-m", "ca_trade", "compare", "-f", "csv"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert installed.stdout == here.stdout
+    located = subprocess.run(
+        [str(python), "-c", "from ca_trade import load; print(load.bundled_data_path())"],
+        cwd=elsewhere, capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    packaged = Path(located.stdout.strip())
+    assert "site-packages" in str(packaged)
+    assert packaged.read_bytes() == BUNDLED.read_bytes()  # one canonical copy, shipped as is
