@@ -10,10 +10,10 @@ import io
 import json
 
 import pytest
-from conftest import invoke
 from typer.testing import CliRunner
 
 from ca_trade import compute, load
+from conftest import invoke
 
 RATES = {2024: 1.0824}
 
@@ -118,9 +118,7 @@ def test_balance_partial_coverage_gives_no_percentage() -> None:
 
 
 def test_balance_cli_filters_and_sort(runner: CliRunner) -> None:
-    result = invoke(
-        runner, "balance", "--partner", "CHN", "--sort", "balance_usd_m", "-f", "json"
-    )
+    result = invoke(runner, "balance", "--partner", "CHN", "--sort", "balance_usd_m", "-f", "json")
     rows = json.loads(result.stdout)
     assert [r["area"] for r in rows] == ["CA5", "KGZ", "KAZ", "UZB", "TJK", "TKM"]
     alias = invoke(runner, "surplus", "--partner", "CHN", "--republic", "TKM", "-f", "csv")

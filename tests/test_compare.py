@@ -29,10 +29,10 @@ import io
 import json
 
 import pytest
-from conftest import invoke
 from typer.testing import CliRunner
 
 from ca_trade import compute, load
+from conftest import invoke
 
 RATES = {2024: 1.0824}
 

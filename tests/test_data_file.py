@@ -6,9 +6,8 @@ import csv
 import math
 import statistics
 
-from conftest import BUNDLED
-
 from ca_trade import load, schema
+from conftest import BUNDLED
 
 EXPECTED_HEADER = [
     "year", "reporter", "partner", "flow", "value_millions",

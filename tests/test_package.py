@@ -1,4 +1,4 @@
-"""Start-up and packaging: --help without polars, python -m, and the wheel away from the checkout."""
+"""Start-up and packaging: --help without polars, python -m, the wheel away from the checkout."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED
 from typer.main import get_command
 
 from ca_trade.cli import app
+from conftest import BUNDLED
 
 ROOT = Path(__file__).resolve().parents[1]
 

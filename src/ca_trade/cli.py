@@ -14,7 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -52,7 +52,7 @@ def _say_error(message: str) -> None:
 
 
 def boundary(command: F) -> F:
-    """Turn the tool's errors into one stderr line and an exit code; tracebacks only with --debug."""
+    """Turn the tool's errors into one stderr line and an exit code; traceback only with --debug."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -100,14 +100,14 @@ def _silence_stdout() -> None:
         pass
 
 
-class BasisRule(str, Enum):
+class BasisRule(StrEnum):
     """Whose statistics to prefer."""
 
     partner = "partner"
     republic = "republic"
 
 
-class Currency(str, Enum):
+class Currency(StrEnum):
     """Output currency."""
 
     USD = "USD"

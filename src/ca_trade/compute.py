@@ -164,9 +164,10 @@ def compare(
 def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """The data rows behind each figure of a result, for citing.
 
-    Takes a result frame with ``<measure>_source_lines`` list columns (e.g. ``compare``'s) and the loaded
-    data. Returns one row per (figure, data row): the ``keys`` columns, measure, derived, line,
-    reporter, counterpart, flow, value_millions, currency, basis, source, source_url, note.
+    Takes a result frame with ``<measure>_source_lines`` list columns (e.g. ``compare``'s) and
+    the loaded data. Returns one row per (figure, data row): the ``keys`` columns, measure,
+    derived, line, reporter, counterpart, flow, value_millions, currency, basis, source,
+    source_url, note.
     """
     measures = [
         c.removesuffix("_source_lines") for c in result.columns if c.endswith("_source_lines")
@@ -585,7 +586,10 @@ def sources(
     Takes the loader's frame; returns line, year, reporter, partner, flow, value_millions,
     currency, basis, source, source_url, note, in file order.
     """
-    either = lambda code: (pl.col("reporter") == code) | (pl.col("partner") == code)  # noqa: E731
+
+    def either(code: str) -> pl.Expr:
+        return (pl.col("reporter") == code) | (pl.col("partner") == code)
+
     condition = pl.lit(True)
     if partner is not None:
         condition &= either(partner)

@@ -233,7 +233,7 @@ def display_path(path: Path | None) -> str:
 
 
 def read_rates(path: Path | None = None) -> dict[int, float]:
-    """ECB annual-average USD per EUR by year, from the bundled rates file (year,usd_per_eur,...)."""
+    """ECB annual-average USD per EUR by year, from the rates file (year,usd_per_eur,...)."""
     path = path if path is not None else bundled_rates_path()
     parsed = parse_text(decode(read_bytes(path), str(path), None), str(path))
     try:

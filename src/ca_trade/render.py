@@ -21,7 +21,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """The ``--format`` choices."""
 
     table = "table"
@@ -294,14 +294,34 @@ def _plain(value: object) -> object:
 _MEASURES = ("turnover", "exports", "imports", "balance")
 
 
-def _who(reporter: str | None, basis: str | None) -> str:
-    from ca_trade.schema import STATISTICS_OF
+_KIND_OF_REPORTER = {
+    "CHN": "customs",
+    "EU27": "statement",
+    "RUS": "officials",
+    "CA5": "compilation",
+}
 
+
+def _who(reporter: str | None, basis: str | None) -> str:
+    """Whose statistics, short: 'CHN customs · official', 'KAZ+KGZ+… statistics · compiled'."""
     if reporter is None:
         return MISSING
-    names = [STATISTICS_OF.get(r, r) for r in reporter.split(",")]
-    who = "republics' own statistics" if len(names) > 1 else names[0]
-    return f"{who} ({reporter}), {basis}" if basis else who
+    codes = reporter.split(",")
+    if len(codes) == 1:
+        who = f"{codes[0]} {_KIND_OF_REPORTER.get(codes[0], 'statistics')}"
+    else:
+        who = f"{'+'.join(codes) if len(codes) < 5 else 'the five republics'}' statistics"
+    return f"{who} · {basis}" if basis else who
+
+
+def _by_measure(values: dict[str, str]) -> str:
+    """One line when turnover, exports and imports agree; else a line per group."""
+    turnover, exports, imports = values["turnover"], values["exports"], values["imports"]
+    if turnover == exports == imports:
+        return turnover
+    if exports == imports:
+        return f"turnover: {turnover}\nex/im: {exports}"
+    return f"turnover: {turnover}\nexports: {exports}\nimports: {imports}"
 
 
 def _marked(row: dict[str, object], measure: str, unit: str) -> Text:
@@ -329,7 +349,7 @@ def _versus(row: dict[str, object], partners: Sequence[str]) -> str:
         ratio = row.get(f"turnover_ratio_to_{other.lower()}")
         if other != row["partner"] and isinstance(ratio, float):
             parts.append(f"{ratio:.2f}× {NAMES[other]}")
-    return ", ".join(parts) if parts else MISSING
+    return "\n".join(parts) if parts else MISSING
 
 
 def figure_notes(rates_used: dict[int, float]) -> list[str]:
@@ -383,25 +403,23 @@ def compare_tables(
         f"China, the EU and Russia in trade with {NAMES.get(area, area)}, {year} ({symbol} bn)",
         caption="\n".join(caption_lines),
     )
-    table.add_column("#", justify="right")
-    table.add_column("Partner")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Partner", no_wrap=True)
     add_number_column(table, "Turnover")
     table.add_column("", no_wrap=True)
     add_number_column(table, "Exports")
     add_number_column(table, "Imports")
     add_number_column(table, "Balance")
-    table.add_column("Turnover vs others")
-    table.add_column("Basis (whose statistics)")
-    table.add_column("Coverage")
+    table.add_column("Turnover vs others", no_wrap=True)
+    table.add_column("Basis (whose statistics)", ratio=3)
+    table.add_column("Coverage", ratio=2)
     largest = max((r["turnover" + unit] or 0.0) for r in rows)
     for row in rows:
-        basis_lines = [f"turnover: {_who(row['turnover_reporter'], row['turnover_basis'])}"]
-        coverage_lines = [f"turnover: {row['turnover_coverage'] or MISSING}"]
-        for measure in ("exports", "imports"):
-            basis_lines.append(
-                f"{measure}: {_who(row[f'{measure}_reporter'], row[f'{measure}_basis'])}"
-            )
-            coverage_lines.append(f"{measure}: {row[f'{measure}_coverage'] or MISSING}")
+        measures = ("turnover", "exports", "imports")
+        basis_text = _by_measure(
+            {m: _who(row[f"{m}_reporter"], row[f"{m}_basis"]) for m in measures}
+        )
+        coverage_text = _by_measure({m: str(row[f"{m}_coverage"] or MISSING) for m in measures})
         balance = row["balance" + unit]
         balance_cell = _marked(row, "balance", unit)
         balance_cell.stylize(
@@ -413,13 +431,13 @@ def compare_tables(
             cell(row["rank"]),
             cell(NAMES.get(str(row["partner"]), row["partner"]), style="bold"),
             _marked(row, "turnover", unit),
-            bar(row["turnover" + unit], largest),
+            bar(row["turnover" + unit], largest, width=12),
             _marked(row, "exports", unit),
             _marked(row, "imports", unit),
             balance_cell,
             cell(_versus(row, PARTNERS)),
-            cell("\n".join(basis_lines)),
-            cell("\n".join(coverage_lines)),
+            cell(basis_text),
+            cell(coverage_text),
             end_section=True,
         )
     out: list[RenderableType] = [table]
@@ -470,7 +488,7 @@ def shares_tables(
     basis_rule: str,
     explain: pl.DataFrame | None = None,
 ) -> list[RenderableType]:
-    """The shares table: per republic and the five, each partner's share of trade/imports/exports."""
+    """The shares table: per area, each partner's share of trade, imports and exports."""
     from ca_trade.schema import NAMES
 
     rows = frame.to_dicts()
