@@ -111,7 +111,6 @@ def string_frame(parsed: Parsed) -> pl.DataFrame:
     Ragged records are padded or cut to the header's width (they are reported separately);
     duplicate header names keep their first column.
     """
-    width = len(parsed.header)
     columns: dict[str, list[str]] = {}
     for index, name in enumerate(parsed.header):
         if name and name not in columns:
@@ -120,7 +119,6 @@ def string_frame(parsed: Parsed) -> pl.DataFrame:
         {name: pl.Series(name, values, dtype=pl.String) for name, values in columns.items()},
         height=len(parsed.records),
     )
-    del width
     return frame.with_columns(pl.Series("line", parsed.lines, dtype=pl.Int64))
 
 

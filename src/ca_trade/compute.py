@@ -166,8 +166,8 @@ def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.Da
 
     Takes a result frame with ``<measure>_source_lines`` list columns (e.g. ``compare``'s) and
     the loaded data. Returns one row per (figure, data row): the ``keys`` columns, measure,
-    derived, line, reporter, counterpart, flow, value_millions, currency, basis, source,
-    source_url, note.
+    derived, line, missing_reason, reporter, counterpart, flow, value_millions, currency,
+    basis, source, source_url, note. A missing figure has one row: no line, its reason.
     """
     measures = [
         c.removesuffix("_source_lines") for c in result.columns if c.endswith("_source_lines")
@@ -182,6 +182,11 @@ def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.Da
                 else pl.lit(None, dtype=pl.Boolean)
             ).alias("derived"),
             pl.col(f"{measure}_source_lines").alias("line"),
+            (
+                pl.col(f"{measure}_missing_reason")
+                if f"{measure}_missing_reason" in result.columns
+                else pl.lit(None, dtype=pl.String)
+            ).alias("missing_reason"),
         ).explode("line")
         for measure in measures
     ]
@@ -199,7 +204,7 @@ def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.Da
     )
     return (
         pl.concat(parts)
-        .filter(pl.col("line").is_not_null())
+        .filter(pl.col("line").is_not_null() | pl.col("missing_reason").is_not_null())
         .join(rows, on="line", how="left")
         .unique(maintain_order=True)
     )

@@ -457,14 +457,15 @@ def explain_tables(explain: pl.DataFrame) -> list[RenderableType]:
         if row.get("derived"):
             figure += " (derived)"
         value = row["value_millions"]
+        if row["line"] is None:
+            table.add_row(cell(figure), cell(MISSING), cell(f"missing: {row['missing_reason']}"))
+            continue
         table.add_row(
             cell(figure),
             cell(row["line"]),
             cell(
                 f"{row['reporter']}→{row['counterpart']} {row['flow']} "
                 f"{value:,.0f} m {row['currency']}"
-                if value is not None
-                else MISSING
             ),
             cell(row["basis"]),
             cell(f"{row['source']} {row['source_url']}"),
