@@ -157,7 +157,9 @@ RepublicOpt = Annotated[
 
 
 def _basis_option(default_help: str) -> Any:
-    return typer.Option("--basis", "-b", help=f"Whose statistics come first. {default_help}")
+    return typer.Option(
+        "--basis", "-b", help=f"Whose statistics come first {default_help}.", show_default=False
+    )
 
 
 def _republic(code: str | None) -> str | None:

@@ -257,8 +257,6 @@ def generic_table(
     frame: pl.DataFrame, title: str, *, limit: int | None = None
 ) -> list[Table | Text]:
     """Any frame as a table, numbers right-aligned; capped at ``limit`` rows with a hint."""
-    import polars as pl
-
     table = new_table(title)
     numeric = {n for n, t in frame.schema.items() if t.is_numeric()}
     for name in frame.columns:
@@ -279,7 +277,6 @@ def generic_table(
                 ]
             )
         )
-    del pl
     return out
 
 
