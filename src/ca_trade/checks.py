@@ -92,12 +92,15 @@ def _ragged_problems(parsed: Parsed) -> list[dict[str, object]]:
     for line, record in zip(parsed.lines, parsed.records, strict=True):
         if len(record) != width:
             many = "too many" if len(record) > width else "too few"
+            # The first field past the header, or the first header column with no field.
+            at = min(len(record), width)
+            column = parsed.header[at] if at < width and parsed.header[at] else f"#{at + 1}"
             found.append(
                 _problem(
                     "ragged-row",
                     line,
-                    None,
-                    None,
+                    column,
+                    record[width] if len(record) > width else None,
                     f"{many} fields: {len(record)} where the header has {width}",
                     "quote fields that contain the delimiter, or check the --delimiter",
                 )
@@ -166,11 +169,13 @@ def _value_rules(frame: pl.DataFrame) -> Iterable[pl.DataFrame]:
         value = pl.col("value_millions")
         number = _number("value_millions")
         not_number = ~blank["value_millions"] & number.is_null()
+        separator = value.str.contains(r"\d[,\s\u00a0\u202f']\d")
+        minus = value.str.contains("[\u2212\u2012\u2013\u2014\ufe63\uff0d]")
         yield _rule_rows(
             frame,
             "bad-number",
             "value_millions",
-            not_number & value.str.contains(r"\d,\d"),
+            not_number & separator,
             pl.format("{} is not a plain number (thousands separator or decimal comma)", value),
             "write plain numbers with a dot for decimals and no separators, e.g. 1234.5",
         )
@@ -178,7 +183,15 @@ def _value_rules(frame: pl.DataFrame) -> Iterable[pl.DataFrame]:
             frame,
             "bad-number",
             "value_millions",
-            not_number & ~value.str.contains(r"\d,\d"),
+            not_number & ~separator & minus,
+            pl.format("{} has a typographic minus or dash, not the ASCII '-'", value),
+            "type the number with an ASCII hyphen-minus (and note that values cannot be negative)",
+        )
+        yield _rule_rows(
+            frame,
+            "bad-number",
+            "value_millions",
+            not_number & ~separator & ~minus,
             pl.format("{} is not a number", value),
             "write plain numbers with a dot for decimals, e.g. 1234.5 (ASCII minus, no units)",
         )
@@ -247,20 +260,21 @@ def _value_rules(frame: pl.DataFrame) -> Iterable[pl.DataFrame]:
             "give the address of the publication",
         )
     if set(schema.KEY) <= present:
-        duplicated = pl.len().over(list(schema.KEY)) > 1
-        first_line = pl.col("line").min().over(list(schema.KEY))
+        # The first line of each key is computed before filtering (a rule's message is
+        # evaluated on the flagged rows only).
+        keyed = frame.with_columns(pl.col("line").min().over(list(schema.KEY)).alias("_first_line"))
         yield _rule_rows(
-            frame,
+            keyed,
             "duplicate-key",
             "flow",
-            duplicated & (pl.col("line") != first_line),
+            pl.col("line") != pl.col("_first_line"),
             pl.format(
                 "{} {} {} {} repeats the key of line {}",
                 "year",
                 "reporter",
                 "partner",
                 "flow",
-                first_line,
+                "_first_line",
             ),
             "keep one figure per (year, reporter, partner, flow); put the others in note",
         )
@@ -283,7 +297,9 @@ def find_problems(parsed: Parsed, rates: dict[int, float] | None = None) -> pl.D
     frames = [pl.DataFrame(found, schema=PROBLEM_SCHEMA)]
     if parsed.records:
         frame = string_frame(parsed)
-        frames.extend(_value_rules(frame))
+        # A ragged row's cells are not where the header says, so it gets no value rules.
+        ragged = {int(str(problem["line"])) for problem in found if problem["rule"] == "ragged-row"}
+        frames.extend(_value_rules(frame.filter(~pl.col("line").is_in(list(ragged)))))
         if rates is not None and {"currency", "year"} <= set(frame.columns):
             year = pl.col("year").cast(pl.Int64, strict=False)
             frames.append(

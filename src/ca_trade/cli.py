@@ -9,6 +9,7 @@ a command is a docstring, its options and a few lines.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -58,27 +59,56 @@ def boundary(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
+        except (typer.Exit, typer.Abort):
+            raise
+        except SystemExit as err:
+            if _is_broken_pipe(err.__context__):  # Rich's Console.on_broken_pipe: exit 1
+                _silence_stdout()
+                raise typer.Exit(EXIT_BROKEN_PIPE) from None
             raise
         except CaTradeError as err:
             if _state["debug"]:
                 traceback.print_exc()
             _say_error(err.one_line())
             raise typer.Exit(err.exit_code) from None
-        except BrokenPipeError:
-            _silence_stdout()
-            raise typer.Exit(EXIT_BROKEN_PIPE) from None
-        except OSError as err:
-            if err.errno == 32:  # EPIPE raised as a plain OSError, e.g. by a native writer
-                _silence_stdout()
-                raise typer.Exit(EXIT_BROKEN_PIPE) from None
-            return _internal(err)
         except KeyboardInterrupt:
             raise
         except BaseException as err:  # noqa: BLE001 - top-level handler (Polars panics are BaseException)
+            if _is_broken_pipe(err):
+                _silence_stdout()
+                raise typer.Exit(EXIT_BROKEN_PIPE) from None
             return _internal(err)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _is_broken_pipe(err: BaseException | None) -> bool:
+    """True for a write to a reader that went away, however the writer reported it.
+
+    Python raises ``BrokenPipeError``; a native writer may raise a plain ``OSError`` with errno
+    EPIPE, or (Polars) an error whose only trace is the text "Broken pipe (os error 32)".
+    The cause/context chain is followed, since wrappers re-raise.
+    """
+    seen = 0
+    while err is not None and seen < 10:
+        if isinstance(err, BrokenPipeError) or getattr(err, "errno", None) == errno.EPIPE:
+            return True
+        text = str(err)
+        if "Broken pipe" in text or "os error 32" in text:
+            return True
+        err = err.__cause__ or err.__context__
+        seen += 1
+    return False
+
+
+def _flush_stdout() -> None:
+    """Flush stdout at exit; a reader that went away gives the broken-pipe exit, quietly."""
+    try:
+        sys.stdout.flush()
+    except Exception as err:  # noqa: BLE001 - any flush failure at exit
+        if _is_broken_pipe(err):
+            _silence_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
 
 
 def _internal(err: BaseException) -> None:
@@ -535,6 +565,192 @@ def _emit_with_explain(
     render.emit(machine, fmt, build_tables=lambda: tables(why), output=output, excel=excel)
 
 
+VALIDATE_TOP = 1000
+
+
+@app.command()
+@boundary
+def validate(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Data file to check [default: the bundled data].", show_default=False),
+    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top", min=1, help=f"Show at most N problems in the table [default: {VALIDATE_TOP}]."
+        ),
+    ] = None,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """Check a data file against every rule and list all its problems (exit 1 if there are any).
+
+    Each problem has its rule, line (header = line 1), column, value, message and a hint.
+    A file that cannot be read at all (missing, binary, undecodable) is one error line instead.
+
+    Example: ca-trade validate mydata.csv --format csv
+    """
+    import polars as pl
+
+    from ca_trade import checks, load, render
+    from ca_trade.errors import EXIT_FINDINGS
+
+    shown = load.display_path(file)
+    rows = 0
+    try:
+        parsed = load.parse_file(file, encoding=encoding, delimiter=_delimiter(delimiter))
+    except load.ParseError as err:  # decoded, but not splittable into records: one problem
+        problems = pl.DataFrame(
+            [
+                {
+                    "rule": err.rule,
+                    "line": err.line,
+                    "column": err.column,
+                    "value": None,
+                    "message": err.message,
+                    "hint": err.hint,
+                }
+            ],
+            schema=checks.PROBLEM_SCHEMA,
+        )
+    else:
+        rows = len(parsed.records)
+        problems = checks.find_problems(parsed, load.read_rates())
+
+    def tables() -> list[Any]:
+        if problems.is_empty():
+            return [render.cell(f"{shown}: no problems ({rows} data rows checked)")]
+        count = problems.height
+        title = f"{shown}: {count} problem{'s' if count > 1 else ''} (line = line in the file)"
+        return list(render.generic_table(problems, title, limit=top or VALIDATE_TOP))
+
+    render.emit(problems, fmt, output=output, excel=excel, build_tables=tables)
+    if problems.height:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+@boundary
+def check(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Claims file (TOML) [default: the built-in claims of the article "
+            "'The Dragon's Soft Power'].",
+            show_default=False,
+        ),
+    ] = None,
+    data: DataOpt = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", help="Year of claims that name none [default: the latest year in the data]."
+        ),
+    ] = None,
+    currency: CurrencyOpt = Currency.USD,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
+    explain: ExplainOpt = False,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """Test published claims against the data, on every basis: holds, fails, depends on basis.
+
+    Each claim is computed like the other commands do, once with the partner's statistics first
+    and once with the republics' first; the verdict says on whose statistics it holds.
+    Exit status 0 when every checkable claim holds, 1 otherwise.
+
+    Example: ca-trade check my_claims.toml --explain
+    """
+    from ca_trade import claims, render
+    from ca_trade.errors import EXIT_FINDINGS
+
+    claim_set = claims.read_claims(file)
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    result = claims.evaluate(
+        claim_set, inputs.trade, currency=currency.value, rates=inputs.rates, year=inputs.year
+    )
+    _emit_with_explain(
+        result,
+        inputs,
+        fmt,
+        output,
+        excel,
+        explain,
+        keys=["claim_id", "statistics", "basis_rule"],
+        tables=lambda why: render.check_tables(result, claims_name=claim_set.path, explain=why),
+    )
+    if not claims.all_hold(result):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("import")
+@boundary
+def import_(
+    file: Annotated[
+        Path, typer.Argument(help="The download: CSV, TSV or gzipped.", show_default=False)
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the data file here (whole or not at all)."),
+    ] = None,
+    import_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="comtrade, comtrade-bulk, imf, comext or baci [default: from the header].",
+            show_default=False,
+        ),
+    ] = None,
+    hs: Annotated[
+        list[str] | None,
+        typer.Option("--hs", help="Only HS codes starting with this (repeatable), e.g. --hs 2711."),
+    ] = None,
+    all_countries: Annotated[
+        bool,
+        typer.Option("--all-countries", help="Keep every country, not only ca-trade's own."),
+    ] = False,
+    countries: Annotated[
+        Path | None,
+        typer.Option(
+            "--countries",
+            help="Country-code file (BACI's country_codes_V*.csv) for numeric or ISO2 codes "
+            "[default for BACI: the one beside FILE].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Convert an official download (UN Comtrade, IMF IMTS, Eurostat Comext, CEPII BACI).
+
+    The output is a data file in ca-trade's format, for --data.
+    Example: ca-trade import TradeData.csv -o comtrade.csv && ca-trade compare --data comtrade.csv
+    """
+    from ca_trade import ingest, progress, render
+
+    options = ingest.Options(
+        fmt=import_format, hs=tuple(hs or ()), all_countries=all_countries, countries=countries
+    )
+    size = file.stat().st_size if file.is_file() else 0
+    with progress.Bytes(f"importing {file.name}", size) as bar:
+        result = ingest.convert(file, options, on_progress=bar.update)
+    render.write_text(result.text, output)
+    years = ", ".join(map(str, result.years))
+    skipped = f"; skipped {'; '.join(result.skipped)}" if result.skipped else ""
+    where = f" to {output}" if output is not None else ""
+    render.err_console().print(
+        f"ca-trade: {result.rows} rows ({result.spec.title}, {years}){where}{skipped}",
+        markup=False,
+        highlight=False,
+    )
+    for warning in result.warnings:
+        render.err_console().print(f"ca-trade: warning: {warning}", markup=False, highlight=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
@@ -542,3 +758,6 @@ def main() -> None:
     except KeyboardInterrupt:
         _say_error("interrupted")
         sys.exit(130)
+    except SystemExit:
+        _flush_stdout()
+        raise

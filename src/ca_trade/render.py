@@ -14,6 +14,7 @@ function that builds the Rich table for that frame; ``emit`` decides the format 
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import math
@@ -23,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from rich.console import Console, RenderableType
 from rich.table import Table
@@ -133,31 +134,105 @@ def json_text(frame: pl.DataFrame) -> str:
 
 
 def write_text(text: str, path: Path | None, *, bom: bool = False) -> None:
-    """Write to ``path`` atomically (temp file + os.replace), or to stdout when ``path`` is None."""
-    data = ("\ufeff" if bom else "") + text
+    """Write UTF-8 to ``path`` whole or not at all, or to stdout when ``path`` is None.
+
+    A regular file (or a new one) is written as a temp file beside it and ``os.replace``d, so
+    a failure leaves an existing file untouched and no temp file behind; a symlink is followed
+    (the link stays). A FIFO or device (``-o /dev/stdout``) is written directly. Output is
+    always UTF-8 whatever the locale; ``bom`` prefixes a UTF-8 byte-order mark.
+    """
+    data = (("\ufeff" if bom else "") + text).encode("utf-8", errors="surrogateescape")
     if path is None:
-        sys.stdout.write(data)
-        sys.stdout.flush()
+        _write_stdout(data)
         return
-    directory = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not path.is_file() and not path.is_dir():  # stat follows links
+        _write_special(data, path)
+        return
+    target = Path(os.path.realpath(path))
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, temp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        )
     except OSError as err:
         raise OutputError(
             f"cannot write here ({err.strerror})", path=str(path), hint="choose another --output"
         ) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(data)
-        os.replace(temp_name, path)
-    except OSError as err:
+        with os.fdopen(fd, "wb") as handle:
+            _write_all(handle, data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _keep_mode(target, temp_name)
+        os.replace(temp_name, target)
+    except BaseException as err:
         try:
             os.unlink(temp_name)
         except OSError:
             pass
+        if isinstance(err, OSError):
+            raise OutputError(
+                f"cannot write ({err.strerror or err})",
+                path=str(path),
+                hint="choose another --output",
+            ) from None
+        raise
+
+
+def _keep_mode(target: Path, temp_name: str) -> None:
+    """Give the temp file the target's permissions (or the umask's), not mkstemp's 0600."""
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temp_name, mode)
+
+
+def _write_special(data: bytes, path: Path) -> None:
+    try:
+        with open(path, "wb") as handle:
+            _write_all(handle, data)
+    except OSError as err:
+        if _is_epipe(err):
+            raise
         raise OutputError(
-            f"cannot write ({err.strerror})", path=str(path), hint="choose another --output"
+            f"cannot write ({err.strerror or err})", path=str(path), hint="choose another --output"
         ) from None
+
+
+def _is_epipe(err: BaseException) -> bool:
+    return isinstance(err, BrokenPipeError) or getattr(err, "errno", None) == errno.EPIPE
+
+
+def _write_stdout(data: bytes) -> None:
+    """Bytes to stdout, bypassing the text layer's encoding (UTF-8 whatever the locale)."""
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a text-only stream (some test harnesses)
+        stream.write(data.decode("utf-8", errors="surrogateescape"))
+        stream.flush()
+        return
+    stream.flush()
+    _write_all(buffer, data)
+    buffer.flush()
+
+
+_CHUNK = 1 << 16
+
+
+def _write_all(handle: BinaryIO, data: bytes) -> None:
+    """Write every byte or raise: a short write is retried, so its error surfaces.
+
+    A buffered write can return a short count instead of raising when the kernel accepts part
+    of it and the reader then goes away (seen on Linux pipes): the next write raises EPIPE.
+    """
+    view = memoryview(data)
+    while view:
+        written = handle.write(view[:_CHUNK])
+        if not written:
+            raise OSError(errno.EIO, "the output accepted no bytes")
+        view = view[written:]
 
 
 def table_text(renderables: Iterable[RenderableType]) -> str:
@@ -184,7 +259,9 @@ def emit(
     chosen = pick_format(fmt)
     if chosen is OutputFormat.table:
         tables = build_tables()
-        if output is not None:
+        if output is not None or not stdout_is_terminal():
+            # Files and pipes get plain text (no colour, not cut to the terminal's width)
+            # through the same writer as the machine formats.
             write_text(table_text(tables), output)
             return
         console = _table_console()
@@ -711,3 +788,151 @@ def sources_tables(frame: pl.DataFrame, *, top: int | None) -> list[RenderableTy
             cell(row["note"] or ""),
         )
     return [table, note_lines(notes)] if notes else [table]
+
+
+# ---------------------------------------------------------------- check
+
+
+_VERDICT_STYLE = {
+    "holds": "bold green",
+    "fails": "bold red",
+    "depends on basis": "bold yellow",
+    "not checkable": "bold dim",
+}
+_OP_SYMBOLS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈", "eq": "="}
+_RESULT_STYLE = {"holds": "green", "fails": "red", "not checkable": "dim"}
+
+
+def check_value(value: float | None, unit: str) -> str:
+    """A check value in its unit: '$94.82bn', '18.82%', '1.622×', '#2'; '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if unit.endswith("_m"):
+        symbol = "$" if unit.startswith("usd") else "€"
+        sign = "−" if value < 0 else ""
+        return f"{sign}{symbol}{abs(value) / 1000:,.2f}bn"
+    if unit == "pct":
+        return f"{value:.2f}%"
+    if unit == "ratio":
+        return f"{value:.3f}×"
+    if unit == "rank":
+        return f"#{value:.0f}"
+    return f"{value:g}"
+
+
+def check_tables(
+    frame: pl.DataFrame,
+    *,
+    claims_name: str,
+    explain: pl.DataFrame | None = None,
+) -> list[RenderableType]:
+    """The check table: per claim, the test, each basis's computed value and result, the verdict."""
+    rows = frame.to_dicts()
+    if not rows:
+        return [Text("no claims")]
+    verdicts: dict[str, str] = {}
+    for row in rows:
+        verdicts.setdefault(str(row["claim_id"]), str(row["verdict"]))
+    plural = {"holds": "hold", "fails": "fail", "depends on basis": "depend on basis"}
+    counts = {v: list(verdicts.values()).count(v) for v in _VERDICT_STYLE}
+    summary = f"{len(verdicts)} claims: " + ", ".join(
+        f"{n} {plural.get(v, v) if n > 1 else v}" for v, n in counts.items() if n
+    )
+    table = new_table(
+        f"Claims checked against the data: {claims_name}",
+        caption="\n".join(
+            [
+                summary,
+                "statistics: partner = the partner's (China's customs, the EU's, Russia's); "
+                "republic = the republics' own; mixed = both sides in one calculation "
+                "(e.g. China's customs figure ÷ a republic's own world total)",
+                "a claim is tested with each basis rule (partner first, republic first); rows "
+                "that use the same statistics and give the same value are shown once",
+                "verdict: holds / fails on every basis with the figures; depends on basis; "
+                "not checkable (the figure is missing or covers only part of the five)",
+                "* derived figure; exit status 0 only when every checkable claim holds",
+            ]
+        ),
+    )
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Test", ratio=5, overflow="fold")
+    table.add_column("Statistics", no_wrap=True)
+    add_number_column(table, "Claimed")
+    add_number_column(table, "Computed")
+    table.add_column("Result", no_wrap=True)
+    table.add_column("Whose figures", ratio=1, overflow="fold")
+    table.add_column("Verdict", ratio=3, overflow="fold")
+    previous = None
+    for row in rows:
+        claim_id = str(row["claim_id"])
+        first = claim_id != previous
+        if first and previous is not None:
+            table.add_section()
+        previous = claim_id
+        unit = str(row["unit"])
+        than, claimed = row["than_value"], row["claimed_value"]
+        target = than if than is not None else claimed
+        claimed_text = f"{_OP_SYMBOLS.get(str(row['op']), row['op'])} {check_value(target, unit)}"
+        tolerance = row["tolerance_value"]
+        if tolerance is not None:
+            shown = f"{tolerance:.2f}pp" if unit == "pct" else check_value(tolerance, unit)
+            claimed_text += f" ±{shown.lstrip('#')}"
+        computed = Text(check_value(row["computed_value"], unit))
+        if row["computed_value"] is not None and row["computed_derived"]:
+            computed.append("*", style="yellow")
+        test = Text(str(row["test"]))
+        if first:
+            test.append("\n" + str(row["quote"]), style="dim italic")
+        verdict = Text("")
+        if first:
+            verdict = Text(str(row["verdict"]), style=_VERDICT_STYLE.get(str(row["verdict"]), ""))
+            verdict.append("\n" + str(row["verdict_detail"]), style="")
+        result = str(row["result"])
+        table.add_row(
+            cell(claim_id if first else "", style="bold"),
+            test if first else Text(""),
+            cell(row["statistics"]),
+            cell(claimed_text),
+            computed,
+            cell(result, style=_RESULT_STYLE.get(result, "")),
+            cell(_whose(row["reporters"]), style="dim"),
+            verdict,
+        )
+    out: list[RenderableType] = [table]
+    if explain is not None:
+        out.append(check_explain_table(explain))
+    return out
+
+
+def _whose(reporters: object) -> str:
+    """'CHN–CA5 turnover: CHN; EU27–CA5 turnover: EU27' -> 'CHN / EU27'; all five: 'sum of 5'."""
+    if not isinstance(reporters, str) or not reporters:
+        return MISSING
+    parts = []
+    for part in reporters.split("; "):
+        codes = part.rsplit(": ", 1)[-1]
+        parts.append("sum of 5" if codes == "KAZ,KGZ,TJK,TKM,UZB" else codes)
+    return " / ".join(dict.fromkeys(parts))
+
+
+def check_explain_table(explain: pl.DataFrame) -> Table:
+    """The data rows behind each claim's computed values, by claim and basis, for citing."""
+    table = new_table("Where each computed value comes from (line = line in the data file)")
+    for name in ("claim", "line", "row", "basis", "source"):
+        table.add_column(name, overflow="fold", justify="right" if name == "line" else "left")
+    for row in explain.iter_rows(named=True):
+        figure = f"{row['claim_id']} · {row['statistics']}"
+        if row["line"] is None:
+            table.add_row(cell(figure), cell(MISSING), cell(f"missing: {row['missing_reason']}"))
+            continue
+        table.add_row(
+            cell(figure),
+            cell(row["line"]),
+            cell(
+                f"{row['reporter']}→{row['counterpart']} {row['flow']} "
+                f"{row['value_millions']:,.0f} m {row['currency']}"
+            ),
+            cell(row["basis"]),
+            cell(f"{row['source']} {row['source_url']}"),
+        )
+    return table

@@ -1,0 +1,91 @@
+"""Progress on stderr for long work: shown only on a terminal, only after a short delay.
+
+Rich is imported only when the bar is actually shown, so a fast or piped run pays nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+DELAY_SECONDS = 1.0
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Bytes:
+    """A byte-count progress bar for reading ``total`` bytes, shown after ``DELAY_SECONDS``.
+
+    Use as a context manager and call ``update(done)`` as often as you like.
+    """
+
+    def __init__(self, description: str, total: int, *, enabled: bool | None = None) -> None:
+        self.description = description
+        self.total = max(total, 1)
+        self.enabled = _stderr_is_terminal() if enabled is None else enabled
+        self.started = time.monotonic()
+        self.done = 0
+        self._bar: Any = None
+        self._task: Any = None
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> Bytes:
+        if self.enabled:
+            self._timer = threading.Timer(DELAY_SECONDS, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _show(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with self._lock:
+            if self._timer is None:  # already finished
+                return
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._task = self._bar.add_task(self.description, total=self.total)
+            self._bar.update(self._task, completed=min(self.done, self.total))
+            self._bar.start()
+
+    def update(self, done: int) -> None:
+        self.done = done
+        with self._lock:
+            if self._bar is not None:
+                self._bar.update(self._task, completed=min(done, self.total))
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._bar is not None:
+                self._bar.stop()
+                self._bar = None
