@@ -604,16 +604,4 @@ def sources(
         condition &= pl.col("reporter") == reporter
     if year is not None:
         condition &= pl.col("year") == year
-    return trade.filter(condition).select(
-        "line",
-        "year",
-        "reporter",
-        "partner",
-        "flow",
-        "value_millions",
-        "currency",
-        "basis",
-        "source",
-        "source_url",
-        "note",
-    )
+    return trade.filter(condition).select("line", *schema.COLUMNS)
