@@ -23,7 +23,7 @@ import typer
 
 from ca_trade import __version__, schema
 from ca_trade.errors import EXIT_INTERNAL, CaTradeError, UsageError
-from ca_trade.render import OutputFormat, err_console
+from ca_trade.schema import OutputFormat
 
 if TYPE_CHECKING:
     import polars as pl
@@ -49,7 +49,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _say_error(message: str) -> None:
-    err_console().print(f"ca-trade: error: {message}", markup=False, highlight=False)
+    # Plain text, one line: no rich import on the error path, and nothing read as markup.
+    sys.stderr.write(f"ca-trade: error: {message}\n")
+    sys.stderr.flush()
 
 
 def boundary(command: F) -> F:

@@ -22,7 +22,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -31,18 +30,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ca_trade.errors import OutputError
+from ca_trade.schema import OutputFormat
 
 if TYPE_CHECKING:
     import polars as pl
-
-
-class OutputFormat(StrEnum):
-    """The ``--format`` choices."""
-
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
 
 
 MISSING = "—"

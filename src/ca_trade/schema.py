@@ -6,6 +6,7 @@ Constants only; no I/O, no polars.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 COLUMNS = (
     "year",
@@ -67,3 +68,12 @@ STATISTICS_OF = {
 def mirror_flow(flow: str) -> str:
     """The same trade seen from the other side: one side's export is the other's import."""
     return {"export": "import", "import": "export"}.get(flow, flow)
+
+
+class OutputFormat(StrEnum):
+    """The ``--format`` choices (here, not in render, so that the CLI starts without rich)."""
+
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
