@@ -79,15 +79,25 @@ def orient(trade: pl.DataFrame) -> pl.DataFrame:
     partner_reported = pl.col("reporter").is_in(schema.PARTNERS) & pl.col("partner").is_in(_AREAS)
     area_reported = pl.col("reporter").is_in(_AREAS) & pl.col("partner").is_in(schema.PARTNERS)
     mirrored = pl.col("flow").replace({"export": "import", "import": "export"})
-    return trade.filter(partner_reported | area_reported).select(
+    return _as_figure_rows(
+        trade.filter(partner_reported | area_reported),
+        partner=pl.when(partner_reported).then("reporter").otherwise("partner"),
+        area=pl.when(partner_reported).then("partner").otherwise("reporter"),
+        flow=pl.when(partner_reported).then("flow").otherwise(mirrored),
+        side=pl.when(partner_reported).then(pl.lit("partner")).otherwise(pl.lit("republic")),
+    )
+
+
+def _as_figure_rows(
+    rows: pl.DataFrame, *, partner: pl.Expr, area: pl.Expr, flow: pl.Expr, side: pl.Expr
+) -> pl.DataFrame:
+    """Converted data rows in the shape ``derive`` takes, published (not derived)."""
+    return rows.select(
         "year",
-        pl.when(partner_reported).then("reporter").otherwise("partner").alias("partner"),
-        pl.when(partner_reported).then("partner").otherwise("reporter").alias("area"),
-        pl.when(partner_reported).then("flow").otherwise(mirrored).alias("flow"),
-        pl.when(partner_reported)
-        .then(pl.lit("partner"))
-        .otherwise(pl.lit("republic"))
-        .alias("side"),
+        partner.alias("partner"),
+        area.alias("area"),
+        flow.alias("flow"),
+        side.alias("side"),
         "reporter",
         "basis",
         "value",
@@ -327,18 +337,12 @@ def world_totals(trade: pl.DataFrame, currency: str, rates: dict[int, float]) ->
     converted = convert_currency(trade, currency, rates).filter(
         pl.col("reporter").is_in(schema.REPUBLICS) & (pl.col("partner") == schema.WORLD)
     )
-    oriented = converted.select(
-        "year",
-        pl.lit(schema.WORLD).alias("partner"),
-        pl.col("reporter").alias("area"),
-        "flow",
-        pl.lit("republic").alias("side"),
-        "reporter",
-        "basis",
-        "value",
-        "fx_rate",
-        pl.concat_list("line").alias("lines"),
-        pl.lit(False).alias("derived"),
+    oriented = _as_figure_rows(
+        converted,
+        partner=pl.lit(schema.WORLD),
+        area=pl.col("reporter"),
+        flow=pl.col("flow"),
+        side=pl.lit("republic"),
     )
     return derive(oriented).select(
         "year", "area", "flow", "value", "reporter", "basis", "derived", "fx_rate", "lines"
