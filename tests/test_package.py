@@ -30,6 +30,36 @@ def test_help_does_not_import_polars() -> None:
     assert "compare" in result.stdout
 
 
+def imported_modules(*args: str) -> set[str]:
+    """The modules ``python -m ca_trade ARGS`` imports (from -X importtime)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ca_trade", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", "-f", "csv"],
+        ["shares", "-f", "json"],
+        ["import", str(ROOT / "tests/data/import/comtrade_plus_2024.csv")],
+    ],
+    ids=["compare-csv", "shares-json", "import"],
+)
+def test_machine_output_does_not_import_rich(args: list[str]) -> None:
+    imported = imported_modules(*args)
+    assert "polars" in imported  # the check itself works
+    assert not any(name == "rich" or name.startswith("rich.") for name in imported)
+
+
+def test_a_table_does_import_rich() -> None:
+    assert "rich.table" in imported_modules("compare", "-f", "table")
+
+
 def test_python_dash_m_runs_compare() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ca_trade", "compare", "-f", "csv"],

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -52,6 +53,17 @@ def _say_error(message: str) -> None:
     # Plain text, one line: no rich import on the error path, and nothing read as markup.
     sys.stderr.write(f"ca-trade: error: {message}\n")
     sys.stderr.flush()
+
+
+def _draw() -> ModuleType:
+    """``ca_trade.tables``, imported on first use: only a table needs rich.
+
+    Table builders are called by ``render.emit`` for the table format only, so a CSV, TSV or
+    JSON run never imports rich. (The module is untyped here; the table tests call each one.)
+    """
+    from ca_trade import tables
+
+    return tables
 
 
 def boundary(command: F) -> F:
@@ -278,7 +290,7 @@ def compare(
 
     Example: ca-trade compare --republic KGZ --basis republic
     """
-    from ca_trade import compute, render
+    from ca_trade import compute
 
     area = _republic(republic) or schema.REGION
     inputs = Inputs(data, year, encoding, _delimiter(delimiter))
@@ -298,7 +310,7 @@ def compare(
         excel,
         explain,
         keys=["partner", "area"],
-        tables=lambda why: render.compare_tables(
+        tables=lambda why: _draw().compare_tables(
             result, currency=currency.value, basis_rule=basis.value, explain=why
         ),
     )
@@ -346,7 +358,7 @@ def shares(
 
     Example: ca-trade shares --basis partner   (flags the mixed-basis shares)
     """
-    from ca_trade import compute, render
+    from ca_trade import compute
 
     inputs = Inputs(data, year, encoding, _delimiter(delimiter))
     result = compute.shares(
@@ -364,7 +376,7 @@ def shares(
         excel,
         explain,
         keys=["area", "partner"],
-        tables=lambda why: render.shares_tables(result, basis_rule=basis.value, explain=why),
+        tables=lambda why: _draw().shares_tables(result, basis_rule=basis.value, explain=why),
     )
 
 
@@ -402,7 +414,7 @@ def balance_command(
     """
     import polars as pl
 
-    from ca_trade import compute, render
+    from ca_trade import compute
 
     if perspective not in ("partner", "republic"):
         raise UsageError(f"--perspective {perspective!r}", hint="partner or republic")
@@ -448,7 +460,7 @@ def balance_command(
         excel,
         explain,
         keys=["partner", "area"],
-        tables=lambda why: render.balance_tables(
+        tables=lambda why: _draw().balance_tables(
             result,
             summary,
             currency=currency.value,
@@ -500,7 +512,7 @@ def mirror(
         fmt,
         output=output,
         excel=excel,
-        build_tables=lambda: render.mirror_tables(
+        build_tables=lambda: _draw().mirror_tables(
             result, currency=currency.value, top=top or DEFAULT_TOP
         ),
     )
@@ -544,7 +556,7 @@ def sources(
         fmt,
         output=output,
         excel=excel,
-        build_tables=lambda: render.sources_tables(result, top=top or DEFAULT_TOP),
+        build_tables=lambda: _draw().sources_tables(result, top=top or DEFAULT_TOP),
     )
 
 
@@ -625,10 +637,10 @@ def validate(
 
     def tables() -> list[Any]:
         if problems.is_empty():
-            return [render.cell(f"{shown}: no problems ({rows} data rows checked)")]
+            return [_draw().cell(f"{shown}: no problems ({rows} data rows checked)")]
         count = problems.height
         title = f"{shown}: {count} problem{'s' if count > 1 else ''} (line = line in the file)"
-        return list(render.generic_table(problems, title, limit=top or VALIDATE_TOP))
+        return list(_draw().generic_table(problems, title, limit=top or VALIDATE_TOP))
 
     render.emit(problems, fmt, output=output, excel=excel, build_tables=tables)
     if problems.height:
@@ -669,7 +681,7 @@ def check(
 
     Example: ca-trade check my_claims.toml --explain
     """
-    from ca_trade import claims, render
+    from ca_trade import claims
     from ca_trade.errors import EXIT_FINDINGS
 
     claim_set = claims.read_claims(file)
@@ -685,7 +697,7 @@ def check(
         excel,
         explain,
         keys=["claim_id", "statistics", "basis_rule"],
-        tables=lambda why: render.check_tables(result, claims_name=claim_set.path, explain=why),
+        tables=lambda why: _draw().check_tables(result, claims_name=claim_set.path, explain=why),
     )
     if not claims.all_hold(result):
         raise typer.Exit(EXIT_FINDINGS)
@@ -744,13 +756,9 @@ def import_(
     years = ", ".join(map(str, result.years))
     skipped = f"; skipped {'; '.join(result.skipped)}" if result.skipped else ""
     where = f" to {output}" if output is not None else ""
-    render.err_console().print(
-        f"ca-trade: {result.rows} rows ({result.spec.title}, {years}){where}{skipped}",
-        markup=False,
-        highlight=False,
-    )
+    render.say(f"{result.rows} rows ({result.spec.title}, {years}){where}{skipped}")
     for warning in result.warnings:
-        render.err_console().print(f"ca-trade: warning: {warning}", markup=False, highlight=False)
+        render.say(f"warning: {warning}")
 
 
 def main() -> None:

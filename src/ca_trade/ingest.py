@@ -45,7 +45,12 @@ from ca_trade.errors import DataError, InputError, UsageError
 if TYPE_CHECKING:
     import polars as pl
 
-BLOCK_BYTES = 8 << 20  # text per parse of a plain file: memory is bounded by this, not the file
+# Text per block of a plain file: memory is bounded by this, not the file. Peak memory grows by
+# about 10 MB per MB of block (the blocks in flight, their line columns, parse buffers); 4 MiB
+# is as fast as 8 or 16 on the benchmark and 40 MB smaller than 8.
+BLOCK_BYTES = 4 << 20
+HASH_READ_BYTES = 1 << 20
+PARSE_BYTES = 4 << 20  # kept lines gathered per parse (see aggregate)
 GZIP_READ_BYTES = 1 << 20  # compressed bytes per inflate: about 4-5 MiB of text per block
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -425,7 +430,7 @@ class _Hasher(threading.Thread):
     def run(self) -> None:
         try:
             with open(self.path, "rb", buffering=0) as handle:
-                while data := handle.read(BLOCK_BYTES):
+                while data := handle.read(HASH_READ_BYTES):
                     self.digest.update(data)
         except OSError as err:
             self.error = err
@@ -524,7 +529,7 @@ def _plain_blocks(counter: _Counting) -> Iterator[Block]:
     """An uncompressed file: each block is read once at its exact size (no copies).
 
     A small probe finds the last line end before the block's nominal end; ``pread`` then reads
-    exactly the whole lines.
+    exactly the whole lines. A line longer than a block makes a block of its own.
     """
     fd = counter.raw.fileno()
     size = os.fstat(fd).st_size
@@ -532,15 +537,7 @@ def _plain_blocks(counter: _Counting) -> Iterator[Block]:
     start = first.find(b"\n") + 1 if b"\n" in first else len(first)
     offset = start
     while offset < size:
-        end = min(offset + BLOCK_BYTES, size)
-        if end < size:
-            probe = os.pread(fd, 1 << 16, end - (1 << 16))
-            cut = probe.rfind(b"\n")
-            if cut >= 0:
-                end = end - (1 << 16) + cut + 1
-            else:  # a line longer than the probe: take it whole
-                tail = os.pread(fd, size - end, end)
-                end = end + (tail.find(b"\n") + 1 if b"\n" in tail else len(tail))
+        end = _line_end_before(fd, offset, min(offset + BLOCK_BYTES, size), size)
         data = os.pread(fd, end - offset, offset)
         counter.done = end
         if data.strip():
@@ -548,8 +545,33 @@ def _plain_blocks(counter: _Counting) -> Iterator[Block]:
         offset = end
 
 
-def _line_of(path: Path, gz: bool, offset: int) -> int:
-    """The line number at a byte offset of the (decompressed) text: for error messages only."""
+def _line_end_before(fd: int, start: int, end: int, size: int) -> int:
+    """The offset just past the last line end in ``start..end``, else past the next one."""
+    if end >= size:
+        return size
+    probe_size = min(1 << 16, end - start)
+    probe = os.pread(fd, probe_size, end - probe_size)
+    cut = probe.rfind(b"\n")
+    if cut >= 0:
+        return end - probe_size + cut + 1
+    if probe_size < end - start:  # no line end in the probe: look through the whole block
+        cut = os.pread(fd, end - start, start).rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+    while end < size:  # a line longer than the block: it ends the block
+        piece = os.pread(fd, 1 << 16, end)
+        if b"\n" in piece:
+            return end + piece.find(b"\n") + 1
+        end += len(piece)
+    return size
+
+
+def _reread(path: Path, gz: bool, offset: int, length: int) -> tuple[Block, int]:
+    """The block of text at ``offset`` again, and its first line number: for error messages.
+
+    Kept lines are parsed in batches of several blocks, so the raw lines of a batch that fails
+    are read again rather than held in memory all along.
+    """
     with _open_raw(path) as raw:
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gz else raw  # type: ignore[assignment]
         lines, left = 1, offset
@@ -559,7 +581,8 @@ def _line_of(path: Path, gz: bool, offset: int) -> int:
                 break
             lines += data.count(b"\n")
             left -= len(data)
-    return lines
+        data = stream.read(length)
+    return Block(data if data.endswith(b"\n") else data + b"\n", offset), lines
 
 
 def _prefetch(blocks: Iterator[T], depth: int = 1) -> Iterator[T]:
@@ -683,25 +706,34 @@ def _own_raw_codes(spec: Spec, codes: Codes) -> list[str]:
     return [*OWN, *EU_CODES]
 
 
-def _needles(spec: Spec, header: list[str], separator: str, codes: Codes) -> list[str]:
-    """Text one of which a line must hold to have an own-country reporter (BACI: either side).
+def _rx(text: str) -> str:
+    """``text`` as a regex literal (Rust regex syntax: every non-word character as ``\\x{..}``)."""
+    return "".join(c if c.isalnum() or c == "_" else f"\\x{{{ord(c):X}}}" for c in text)
 
-    Each code with the separators around its column (a code's digits inside a value do not
-    match), bare and quoted: a superset of the lines the parsed filter keeps.
+
+def _line_pattern(spec: Spec, header: list[str], separator: str, codes: Codes) -> str:
+    """A regex a line must match to have an own-country reporter (BACI: either side).
+
+    Anchored at the line start, it skips the fields before the reporter's column as a CSV
+    reader would (a quoted field may hold separators and doubled quotes; an unquoted one any
+    character but the separator) and then wants one of our codes, quoted or not, as the whole
+    field. Where a field could be read two ways, either reading matches: the lines it keeps are
+    a superset of those the parsed filter keeps, and on a Comtrade file about half as many as a
+    bare substring test, which also matches our codes in the partner column.
     """
+    sep = _rx(separator)
+    field = f'(?:"(?:[^"\\n]|"")*"|[^{sep}\\n]*)'
+    wanted = "|".join(_rx(code) for code in _variants(_own_raw_codes(spec, codes)))
     roles = ("reporter", "partner") if spec.name == "baci" else ("reporter",)
-    found: list[str] = []
+    branches = []
     for role in roles:
-        at = header.index(spec.roles[role])
-        left = separator if at > 0 else ""
-        right = separator if at < len(header) - 1 else ""
-        for code in _own_raw_codes(spec, codes):
-            found += [f"{left}{code}{right}", f'{left}"{code}"{right}']
-    return list(dict.fromkeys(found))
+        skip = header.index(spec.roles[role])
+        branches.append(f'(?:{field}{sep}){{{skip}}}"?(?:{wanted})"?(?:{sep}|\\r|$)')
+    return "^(?:" + "|".join(branches) + ")"
 
 
-def _prefilter(data: bytes, needles: list[str]) -> bytes:
-    """The lines of ``data`` that contain any of ``needles`` (as text), newline-terminated.
+def _prefilter(data: bytes, pattern: str) -> bytes:
+    """The lines of ``data`` that match ``pattern``, newline-terminated (maybe empty).
 
     Lines are read whole (no separator, no quoting), so this assumes no line break inside a
     quoted field, which the official downloads do not have.
@@ -717,7 +749,7 @@ def _prefilter(data: bytes, needles: list[str]) -> bytes:
             schema={"line": pl.String},
             encoding="utf8-lossy",
         )
-        .filter(pl.col("line").str.contains_any(needles, ascii_case_insensitive=True))
+        .filter(pl.col("line").str.contains(pattern))
         .select(pl.col("line").str.join("\n"))
         .collect(engine="streaming")
         .item()
@@ -783,54 +815,79 @@ def aggregate(
     codes: Codes,
     on_progress: Callable[[int], None] | None = None,
 ) -> pl.DataFrame:
-    """Stream the file block by block; return the summed partial aggregates."""
+    """Stream the file block by block; return the summed partial aggregates.
+
+    Columns: ``KEYS`` plus ``value`` (the sum, in the file's units) and ``rows`` (lines summed).
+    """
     import polars as pl
 
     gz = _is_gzip(path)
     block_schema = _block_schema(header, spec)
     reduce = _reducer(spec, header, options, codes)
-    # Without --all-countries, only lines holding one of our codes can count: a cheap
-    # whole-line substring test drops the rest before the CSV is split into fields (a superset:
-    # the real filter still runs on the parsed columns).
-    needles = None if options.all_countries else _needles(spec, header, separator, codes)
+    # Without --all-countries, only lines with one of our codes as reporter can count: a regex
+    # on the whole line drops the rest before the CSV is split into fields (a superset: the real
+    # filter still runs on the parsed columns).
+    pattern = None if options.all_countries else _line_pattern(spec, header, separator, codes)
     parts: list[pl.DataFrame] = []
+
+    def parse(spans: list[tuple[int, int]], pieces: list[bytes]) -> None:
+        frame = pl.scan_csv(
+            b"".join(pieces) if len(pieces) > 1 else pieces[0],
+            has_header=False,
+            separator=separator,
+            schema=block_schema,
+            encoding="utf8-lossy",
+        )
+        try:
+            parts.append(reduce(frame).collect(engine="streaming"))
+        except pl.exceptions.PolarsError as err:
+            first_line = 0
+            for offset, length in spans:
+                block, line = _reread(path, gz, offset, length)
+                first_line = first_line or line
+                _parse_problem(block, header, spec, separator, path, line)
+            raise DataError(
+                f"cannot be read: {str(err).splitlines()[0]}",
+                path=str(path),
+                line=first_line,
+                hint="the line is in this block of lines or just after",
+            ) from None
+
     raw = _open_raw(path)
     counter = _Counting(raw)
     try:
         # Three stages in three threads: read (and gunzip), line filter, parse. Polars and zlib
         # release the GIL, so the filter of one block overlaps the parse of the one before.
+        # Kept lines are gathered to PARSE_BYTES before a parse: each parse has a fixed cost
+        # of several milliseconds, more than the parse of a filtered block itself.
         blocks = _prefetch(_blocks(path, counter, gz))
         filtered = (
-            (block, block.data if needles is None else _prefilter(block.data, needles))
+            (block, block.data if pattern is None else _prefilter(block.data, pattern))
             for block in blocks
         )
+        spans: list[tuple[int, int]] = []
+        pieces: list[bytes] = []
+        size = 0
+        has_rows = False
         for block, data in _prefetch(filtered):
-            if not data:
-                continue
-            frame = pl.scan_csv(
-                data,
-                has_header=False,
-                separator=separator,
-                schema=block_schema,
-                encoding="utf8-lossy",
-            )
-            try:
-                parts.append(reduce(frame).collect(engine="streaming"))
-            except pl.exceptions.PolarsError as err:
-                first_line = _line_of(path, gz, block.offset)
-                _parse_problem(block, header, spec, separator, path, first_line)
-                raise DataError(
-                    f"cannot be read: {str(err).splitlines()[0]}",
-                    path=str(path),
-                    line=first_line,
-                    hint="the line is in this block of lines or just after",
-                ) from None
+            has_rows = has_rows or bool(block.data.strip())
+            spans.append((block.offset, len(block.data)))
+            if data:
+                pieces.append(data)
+                size += len(data)
+            if size >= PARSE_BYTES:
+                parse(spans, pieces)
+                spans, pieces, size = [], [], 0
             if on_progress is not None:
                 on_progress(counter.done)
+        if pieces:
+            parse(spans, pieces)
     finally:
         raw.close()
-    if not parts:
+    if not has_rows:
         raise DataError("has a header but no data rows", path=str(path), line=2)
+    if not parts:  # rows, but none with our codes: convert says so
+        parts.append(reduce(pl.LazyFrame(schema=block_schema)).collect())
     normal = [
         pl.col(c).fill_null("").str.strip_chars().str.to_uppercase()
         for c in ("period", "freq", "reporter", "partner", "flow", "scale")
