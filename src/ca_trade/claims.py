@@ -1,6 +1,6 @@
 """Published claims about trade figures, tested against the data: parse, validate, evaluate.
 
-A claims file is TOML (format in ``docs/README_check_section.md``): ``[[claim]]`` tables, each
+A claims file is TOML (format in the README, under "ca-trade check"): ``[[claim]]`` tables, each
 with an ``id``, the ``quote``, a source, a ``measure`` in the tool's own terms, an ``op`` and
 either a ``value`` (with its ``unit``) or another measure (``than``). ``parse_claims`` turns the
 text into ``Claim`` objects or raises ``DataError`` naming the file, the claim and the field.
