@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -129,14 +130,14 @@ def sql_list(values: list[str]) -> str:
     return "(" + ", ".join(f"''{v}''".replace("''", "'") for v in values) + ")"
 
 
-def generate(reporters: int) -> tuple[Path, Path]:
+def generate(reporters: int, generator: Path) -> tuple[Path, Path]:
     """The plain CSV (gen_comtrade.py) and its gzipped bulk-TSV twin, made once per size."""
     OUT.mkdir(parents=True, exist_ok=True)
     plain = OUT / f"comtrade_{reporters}r.csv"
     bulk = OUT / f"comtrade_{reporters}r.tsv.gz"
     if not plain.exists():
         subprocess.run(
-            [sys.executable, str(GENERATOR), str(plain), "--reporters", str(reporters)],
+            [sys.executable, str(generator), str(plain), "--reporters", str(reporters)],
             check=True,
         )
     if not bulk.exists():
@@ -189,9 +190,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reporters", type=int, default=200, help="grows the file (default 200)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--generator",
+        type=Path,
+        default=GENERATOR,
+        help=f"gen_comtrade.py (default: {GENERATOR})",
+    )
     args = parser.parse_args()
+    # find_spec, not import: this process stays small (children's ru_maxrss counts the image
+    # they were forked from).
+    if importlib.util.find_spec("duckdb") is None:
+        raise SystemExit(
+            "DuckDB is not installed: it is in the bench group, so run\n"
+            "  uv run --group bench python bench/import_bench.py"
+        )
+    if not args.generator.is_file():
+        raise SystemExit(f"{args.generator} not found: pass --generator PATH/gen_comtrade.py")
 
-    plain, bulk = generate(args.reporters)
+    plain, bulk = generate(args.reporters, args.generator)
     ca_trade = [sys.executable, "-m", "ca_trade"]
     own_numeric = [str(NUMERIC[c]) for c in OWN_ISO]
     cases = [
