@@ -15,7 +15,7 @@ import io
 import math
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
 from rich.table import Table
@@ -302,30 +302,40 @@ def compare_tables(
     return out
 
 
+def _sources_table(title: str, first: str) -> Table:
+    """An empty table for the data rows behind figures: ``first`` names what they are behind."""
+    table = new_table(title)
+    for name in (first, "line", "row", "basis", "source"):
+        table.add_column(name, overflow="fold", justify="right" if name == "line" else "left")
+    return table
+
+
+def _add_source_row(table: Table, figure: str, row: dict[str, Any]) -> None:
+    """One explain row (``compute.explain`` columns): the data row used, or why it is missing."""
+    if row["line"] is None:
+        table.add_row(cell(figure), cell(MISSING), cell(f"missing: {row['missing_reason']}"))
+        return
+    table.add_row(
+        cell(figure),
+        cell(row["line"]),
+        cell(
+            f"{row['reporter']}→{row['counterpart']} {row['flow']} "
+            f"{row['value_millions']:,.0f} m {row['currency']}"
+        ),
+        cell(row["basis"]),
+        cell(f"{row['source']} {row['source_url']}"),
+    )
+
+
 def explain_tables(explain: pl.DataFrame) -> list[RenderableType]:
     """The data rows behind each figure, grouped by figure, for citing."""
-    table = new_table("Where each figure comes from (line = line in the data file)")
-    for name in ("figure", "line", "row", "basis", "source"):
-        table.add_column(name, overflow="fold", justify="right" if name == "line" else "left")
+    table = _sources_table("Where each figure comes from (line = line in the data file)", "figure")
     keys = [c for c in explain.columns if c in ("partner", "area", "republic")]
     for row in explain.iter_rows(named=True):
         figure = " ".join(str(row[k]) for k in keys) + f" {row['measure']}"
         if row.get("derived"):
             figure += " (derived)"
-        value = row["value_millions"]
-        if row["line"] is None:
-            table.add_row(cell(figure), cell(MISSING), cell(f"missing: {row['missing_reason']}"))
-            continue
-        table.add_row(
-            cell(figure),
-            cell(row["line"]),
-            cell(
-                f"{row['reporter']}→{row['counterpart']} {row['flow']} "
-                f"{value:,.0f} m {row['currency']}"
-            ),
-            cell(row["basis"]),
-            cell(f"{row['source']} {row['source_url']}"),
-        )
+        _add_source_row(table, figure, row)
     return [table]
 
 
@@ -699,22 +709,9 @@ def _whose(reporters: object) -> str:
 
 def check_explain_table(explain: pl.DataFrame) -> Table:
     """The data rows behind each claim's computed values, by claim and basis, for citing."""
-    table = new_table("Where each computed value comes from (line = line in the data file)")
-    for name in ("claim", "line", "row", "basis", "source"):
-        table.add_column(name, overflow="fold", justify="right" if name == "line" else "left")
+    table = _sources_table(
+        "Where each computed value comes from (line = line in the data file)", "claim"
+    )
     for row in explain.iter_rows(named=True):
-        figure = f"{row['claim_id']} · {row['statistics']}"
-        if row["line"] is None:
-            table.add_row(cell(figure), cell(MISSING), cell(f"missing: {row['missing_reason']}"))
-            continue
-        table.add_row(
-            cell(figure),
-            cell(row["line"]),
-            cell(
-                f"{row['reporter']}→{row['counterpart']} {row['flow']} "
-                f"{row['value_millions']:,.0f} m {row['currency']}"
-            ),
-            cell(row["basis"]),
-            cell(f"{row['source']} {row['source_url']}"),
-        )
+        _add_source_row(table, f"{row['claim_id']} · {row['statistics']}", row)
     return table
