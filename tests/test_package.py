@@ -17,28 +17,23 @@ from conftest import BUNDLED
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_help_does_not_import_polars() -> None:
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "ca_trade", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
-    assert "typer" in imported  # the check itself works
-    assert not any(name == "polars" or name.startswith("polars.") for name in imported)
-    assert "compare" in result.stdout
-
-
-def imported_modules(*args: str) -> set[str]:
-    """The modules ``python -m ca_trade ARGS`` imports (from -X importtime)."""
+def run_traced(*args: str) -> tuple[set[str], str]:
+    """The modules ``python -m ca_trade ARGS`` imports (from -X importtime), and its stdout."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ca_trade", *args],
         capture_output=True,
         text=True,
         check=True,
     )
-    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    lines = result.stderr.splitlines()
+    return {line.split("|")[-1].strip() for line in lines if "|" in line}, result.stdout
+
+
+def test_help_does_not_import_polars() -> None:
+    imported, stdout = run_traced("--help")
+    assert "typer" in imported  # the check itself works
+    assert not any(name == "polars" or name.startswith("polars.") for name in imported)
+    assert "compare" in stdout
 
 
 @pytest.mark.parametrize(
@@ -51,13 +46,14 @@ def imported_modules(*args: str) -> set[str]:
     ids=["compare-csv", "shares-json", "import"],
 )
 def test_machine_output_does_not_import_rich(args: list[str]) -> None:
-    imported = imported_modules(*args)
+    imported, _ = run_traced(*args)
     assert "polars" in imported  # the check itself works
     assert not any(name == "rich" or name.startswith("rich.") for name in imported)
 
 
 def test_a_table_does_import_rich() -> None:
-    assert "rich.table" in imported_modules("compare", "-f", "table")
+    imported, _ = run_traced("compare", "-f", "table")
+    assert "rich.table" in imported
 
 
 def test_python_dash_m_runs_compare() -> None:
