@@ -566,23 +566,28 @@ def _line_end_before(fd: int, start: int, end: int, size: int) -> int:
     return size
 
 
-def _reread(path: Path, gz: bool, offset: int, length: int) -> tuple[Block, int]:
-    """The block of text at ``offset`` again, and its first line number: for error messages.
+def _reread(path: Path, gz: bool, spans: list[tuple[int, int]]) -> Iterator[tuple[Block, int]]:
+    """The blocks of text at ``spans`` (offset, length; ascending) again, each with its first
+    line number, in one pass over the file: for error messages only.
 
     Kept lines are parsed in batches of several blocks, so the raw lines of a batch that fails
     are read again rather than held in memory all along.
     """
     with _open_raw(path) as raw:
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gz else raw  # type: ignore[assignment]
-        lines, left = 1, offset
-        while left > 0:
-            data = stream.read(min(left, 1 << 24))
-            if not data:
-                break
-            lines += data.count(b"\n")
-            left -= len(data)
-        data = stream.read(length)
-    return Block(data if data.endswith(b"\n") else data + b"\n", offset), lines
+        line, at = 1, 0
+        for offset, length in spans:
+            left = offset - at
+            while left > 0:
+                data = stream.read(min(left, 1 << 24))
+                if not data:
+                    return
+                line += data.count(b"\n")
+                left -= len(data)
+            data = stream.read(length)
+            yield Block(data if data.endswith(b"\n") else data + b"\n", offset), line
+            line += data.count(b"\n")
+            at = offset + len(data)
 
 
 def _prefetch(blocks: Iterator[T], depth: int = 1) -> Iterator[T]:
@@ -831,6 +836,7 @@ def aggregate(
     parts: list[pl.DataFrame] = []
 
     def parse(spans: list[tuple[int, int]], pieces: list[bytes]) -> None:
+        """Parse and reduce the kept lines of the blocks at ``spans`` into ``parts``."""
         frame = pl.scan_csv(
             b"".join(pieces) if len(pieces) > 1 else pieces[0],
             has_header=False,
@@ -842,8 +848,7 @@ def aggregate(
             parts.append(reduce(frame).collect(engine="streaming"))
         except pl.exceptions.PolarsError as err:
             first_line = 0
-            for offset, length in spans:
-                block, line = _reread(path, gz, offset, length)
+            for block, line in _reread(path, gz, spans):
                 first_line = first_line or line
                 _parse_problem(block, header, spec, separator, path, line)
             raise DataError(
@@ -871,8 +876,8 @@ def aggregate(
         has_rows = False
         for block, data in _prefetch(filtered):
             has_rows = has_rows or bool(block.data.strip())
-            spans.append((block.offset, len(block.data)))
-            if data:
+            if data:  # a bad line can only be among the kept ones: only their blocks are named
+                spans.append((block.offset, len(block.data)))
                 pieces.append(data)
                 size += len(data)
             if size >= PARSE_BYTES:
