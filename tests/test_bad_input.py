@@ -252,6 +252,20 @@ def test_fails_with_one_line(runner: CliRunner, name: str) -> None:
     assert_fails(runner, BAD / name, code, expected)
 
 
+def test_header_without_any_named_column_fails_with_one_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Found by hypothesis: a first line of one tab is a header of two unnamed columns, and a
+    # frame with no named column once crashed the checks instead of reporting them.
+    path = tmp_path / "tab_first.csv"
+    path.write_bytes(b"\t\n" + HEADER.encode())
+    expected = (
+        ", line 1, column #1: column 1 has no name (11 more problems: run ca-trade validate). "
+        "Try: name every column in the header"
+    )
+    assert_fails(runner, path, EXIT_DATA, expected, "--delimiter", "tab")
+
+
 def test_catalogue_is_complete() -> None:
     # Every file in the catalogue is tested, and every tested file exists.
     on_disk = {p.name for p in BAD.iterdir() if p.suffix == ".csv"}

@@ -118,11 +118,11 @@ def string_frame(parsed: Parsed) -> pl.DataFrame:
     for index, name in enumerate(parsed.header):
         if name and name not in columns:
             columns[name] = [r[index] if index < len(r) else "" for r in parsed.records]
-    frame = pl.DataFrame(
-        {name: pl.Series(name, values, dtype=pl.String) for name, values in columns.items()},
-        height=len(parsed.records),
+    # The line column comes last but sets the height, also when no header cell has a name.
+    return pl.DataFrame(
+        [pl.Series(name, values, dtype=pl.String) for name, values in columns.items()]
+        + [pl.Series("line", parsed.lines, dtype=pl.Int64)]
     )
-    return frame.with_columns(pl.Series("line", parsed.lines, dtype=pl.Int64))
 
 
 def _number(column: str) -> pl.Expr:
