@@ -34,11 +34,6 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 
-MISSING = "—"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-PIPE_WIDTH = 400  # table width when stdout is not a terminal: wide enough never to cut a column
-
-
 def stdout_is_terminal() -> bool:
     """True when stdout is a terminal (decides the default format)."""
     try:

@@ -21,10 +21,13 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ca_trade.render import MISSING, PIPE_WIDTH, machine_frame, stdout_is_terminal
+from ca_trade.render import machine_frame, stdout_is_terminal
 
 if TYPE_CHECKING:
     import polars as pl
+
+MISSING = "—"
+PIPE_WIDTH = 400  # table width when stdout is not a terminal: wide enough never to cut a column
 
 
 def _table_console(file: io.StringIO | None = None) -> Console:
