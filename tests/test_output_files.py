@@ -57,6 +57,27 @@ def test_failed_replace_leaves_old_file_and_no_temp(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
+def test_full_disk_while_writing_a_file_is_exit_74_and_keeps_the_old_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old contents\n", encoding="utf-8")
+
+    def full(fd: int) -> None:  # the bytes were buffered; the disk filled as they were flushed
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(render.os, "fsync", full)
+    result = csv_out(runner, "--output", str(target))
+    assert result.exit_code == 74
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"ca-trade: error: {target}: cannot write: No space left on device. "
+        "Try: free some space or choose another --output\n"
+    )
+    assert target.read_text(encoding="utf-8") == "old contents\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
 def test_failure_mid_write_leaves_old_file_and_no_temp(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from ca_trade import render
 from ca_trade.cli import EXIT_BROKEN_PIPE, app
-from ca_trade.errors import EXIT_INTERNAL
+from ca_trade.errors import EXIT_INTERNAL, EXIT_IO_ERROR
 from conftest import BUNDLED, invoke
 
 # Extra arguments a command needs to run on a data file (add one when a command needs more).
@@ -99,7 +99,8 @@ def _env() -> dict[str, str]:
 
 # Runs many command lines in ONE real process (Polars imported once), each through the console
 # entry point ``main``. Mode "closed": fd 1 is a pipe whose reader has already gone, so every
-# write fails with EPIPE. Mode "head": fd 1 is a pipe into a real ``head -1``. Prints
+# write fails with EPIPE. Mode "head": fd 1 is a pipe into a real ``head -1``. Mode "full": fd 1
+# is /dev/full, so every write fails with ENOSPC, as on a full disk. Prints
 # [exit code, stderr, head's output] per command line as JSON.
 HARNESS = r"""
 import io, json, os, subprocess, sys, tempfile
@@ -108,12 +109,15 @@ from ca_trade.cli import main
 results = []
 saved_out, saved_err = os.dup(1), os.dup(2)
 for mode, args in json.loads(sys.argv[1]):
-    read_end, write_end = os.pipe()
     head_out = tempfile.TemporaryFile()
     head = None
-    if mode == "head":
-        head = subprocess.Popen(["head", "-1"], stdin=read_end, stdout=head_out)
-    os.close(read_end)
+    if mode == "full":  # a full disk: every write fails with ENOSPC
+        write_end = os.open("/dev/full", os.O_WRONLY)
+    else:
+        read_end, write_end = os.pipe()
+        if mode == "head":
+            head = subprocess.Popen(["head", "-1"], stdin=read_end, stdout=head_out)
+        os.close(read_end)
     os.dup2(write_end, 1)
     os.close(write_end)
     errors = tempfile.TemporaryFile()
@@ -187,6 +191,8 @@ def harness_results(
     """Every command in every format, into a closed pipe and into ``head -1``."""
     cases = [("closed", name, fmt) for name, fmt in runs()]
     cases += [("head", name, fmt) for name, fmt in head_runs()]
+    if FULL_DISK.exists():
+        cases += [("full", name, fmt) for name, fmt in runs()]
     results = run_in_harness([(m, command_args(n, data_file, f)) for m, n, f in cases])
     return dict(zip(cases, results, strict=True))
 
@@ -200,6 +206,51 @@ def test_closed_pipe_exits_141_quietly(
     code, stderr, _ = harness_results[("closed", name, fmt)]
     assert stderr == ""
     assert code == EXIT_BROKEN_PIPE == 141
+
+
+FULL_DISK = Path("/dev/full")
+NO_SPACE = "ca-trade: error: cannot write to standard output: No space left on device\n"
+needs_dev_full = pytest.mark.skipif(not FULL_DISK.exists(), reason="no /dev/full (Linux only)")
+
+
+@needs_dev_full
+@pytest.mark.parametrize(("name", "fmt"), runs())
+def test_full_disk_on_stdout_exits_74_with_one_line(
+    harness_results: dict[tuple[str, str, str | None], tuple[object, str, str]],
+    name: str,
+    fmt: str | None,
+) -> None:
+    code, stderr, _ = harness_results[("full", name, fmt)]
+    lines = stderr.splitlines(keepends=True)
+    # import says what it read before it writes; the error is the last line either way.
+    assert lines[-1] == NO_SPACE
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert code == EXIT_IO_ERROR == 74
+
+
+@needs_dev_full
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["compare", "--help"]])
+def test_help_and_version_on_a_full_disk_exit_74(args: list[str]) -> None:
+    with FULL_DISK.open("wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "ca_trade", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=_env(),
+            timeout=60,
+        )
+    assert (done.returncode, done.stderr.decode()) == (74, NO_SPACE)
+
+
+@needs_dev_full
+def test_output_file_on_a_full_disk_exits_74(runner: CliRunner) -> None:
+    result = invoke(runner, "compare", "--format", "csv", "--output", str(FULL_DISK))
+    assert result.exit_code == EXIT_IO_ERROR
+    assert result.stderr == (
+        "ca-trade: error: /dev/full: cannot write: No space left on device. "
+        "Try: free some space or choose another --output\n"
+    )
 
 
 @pytest.mark.parametrize(("name", "fmt"), head_runs())
@@ -377,6 +428,8 @@ def test_rich_broken_pipe_exit_is_141(runner: CliRunner, monkeypatch: pytest.Mon
 def test_other_os_error_is_an_internal_error(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # An OSError that escapes the writer untranslated is a bug in the writer, not a full disk
+    # (render turns a failed write into exit 74; see test_full_disk_on_stdout_exits_74...).
     def write(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ca_trade import __version__, schema
-from ca_trade.errors import EXIT_INTERNAL, CaTradeError, UsageError
+from ca_trade.errors import EXIT_INTERNAL, EXIT_IO_ERROR, CaTradeError, UsageError
 from ca_trade.schema import OutputFormat
 
 if TYPE_CHECKING:
@@ -120,9 +120,12 @@ def _flush_stdout() -> None:
     try:
         sys.stdout.flush()
     except Exception as err:  # noqa: BLE001 - any flush failure at exit
+        _silence_stdout()
         if _is_broken_pipe(err):
-            _silence_stdout()
             sys.exit(EXIT_BROKEN_PIPE)
+        if isinstance(err, OSError):  # a full disk under a final buffered write
+            _say_error(f"cannot write to standard output: {err.strerror or err}")
+            sys.exit(EXIT_IO_ERROR)
 
 
 def _internal(err: BaseException) -> None:
@@ -257,16 +260,25 @@ def _delimiter(value: str | None) -> str | None:
     return value
 
 
+def _print_version(wanted: bool) -> None:
+    # Eager, so that `ca-trade --version` needs no command.
+    if wanted:
+        typer.echo(f"ca-trade {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
 ) -> None:
     if debug:
         _state["debug"] = True
-    if version:
-        typer.echo(f"ca-trade {__version__}")
-        raise typer.Exit(0)
 
 
 @app.command()
@@ -771,3 +783,9 @@ def main() -> None:
     except SystemExit:
         _flush_stdout()
         raise
+    except OSError as err:  # help or usage text that could not be written (outside `boundary`)
+        _silence_stdout()
+        if _is_broken_pipe(err):
+            sys.exit(EXIT_BROKEN_PIPE)
+        _say_error(f"cannot write to standard output: {err.strerror or err}")
+        sys.exit(EXIT_IO_ERROR)

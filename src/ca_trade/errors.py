@@ -5,7 +5,8 @@ place. This module imports nothing from ca_trade, nor typer, rich or polars.
 
 Exit codes follow sysexits.h where one fits:
 0 ok · 1 ``check``/``validate`` found failing claims or problems · 2 usage ·
-65 bad data · 66 missing or unreadable input · 70 internal error · 73 output not writable.
+65 bad data · 66 missing or unreadable input · 70 internal error · 73 output not writable ·
+74 I/O error while writing (a full disk, a device error).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ EXIT_DATA = 65
 EXIT_NO_INPUT = 66
 EXIT_INTERNAL = 70
 EXIT_CANT_CREATE = 73
+EXIT_IO_ERROR = 74
 
 
 class CaTradeError(Exception):
@@ -77,3 +79,9 @@ class OutputError(CaTradeError):
     """Output that cannot be written (exit 73)."""
 
     exit_code = EXIT_CANT_CREATE
+
+
+class WriteError(CaTradeError):
+    """Output that could be opened but not written to the end: a full disk, a device error (74)."""
+
+    exit_code = EXIT_IO_ERROR

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ca_trade.errors import OutputError
+from ca_trade.errors import OutputError, WriteError
 from ca_trade.schema import OutputFormat
 
 if TYPE_CHECKING:
@@ -133,10 +133,13 @@ def write_text(text: str, path: Path | None, *, bom: bool = False) -> None:
             f"cannot write here ({err.strerror})", path=str(path), hint="choose another --output"
         ) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            _write_all(handle, data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                _write_all(handle, data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as err:  # opened, but the bytes did not all get there: a full disk
+            raise _write_failed(err, path) from None
         _keep_mode(target, temp_name)
         os.replace(temp_name, target)
     except BaseException as err:
@@ -164,16 +167,30 @@ def _keep_mode(target: Path, temp_name: str) -> None:
     os.chmod(temp_name, mode)
 
 
+def _write_failed(err: OSError, path: Path | None) -> WriteError:
+    """A write that started but failed (ENOSPC, EIO...): exit 74, named by its OS message."""
+    reason = err.strerror or str(err)
+    if path is None:
+        return WriteError(f"cannot write to standard output: {reason}")
+    return WriteError(
+        f"cannot write: {reason}", path=str(path), hint="free some space or choose another --output"
+    )
+
+
 def _write_special(data: bytes, path: Path) -> None:
     try:
-        with open(path, "wb") as handle:
+        handle = open(path, "wb")  # noqa: SIM115 - opening and writing fail differently
+    except OSError as err:
+        raise OutputError(
+            f"cannot write ({err.strerror or err})", path=str(path), hint="choose another --output"
+        ) from None
+    try:
+        with handle:
             _write_all(handle, data)
     except OSError as err:
         if _is_epipe(err):
             raise
-        raise OutputError(
-            f"cannot write ({err.strerror or err})", path=str(path), hint="choose another --output"
-        ) from None
+        raise _write_failed(err, path) from None
 
 
 def _is_epipe(err: BaseException) -> bool:
@@ -188,9 +205,14 @@ def _write_stdout(data: bytes) -> None:
         stream.write(data.decode("utf-8", errors="surrogateescape"))
         stream.flush()
         return
-    stream.flush()
-    _write_all(buffer, data)
-    buffer.flush()
+    try:
+        stream.flush()
+        _write_all(buffer, data)
+        buffer.flush()
+    except OSError as err:
+        if _is_epipe(err):
+            raise
+        raise _write_failed(err, None) from None
 
 
 _CHUNK = 1 << 16
