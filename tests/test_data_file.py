@@ -1,38 +1,80 @@
-"""The bundled data file against its schema, checked with the standard library only."""
+"""The bundled data files against their schema and their sources, checked with the standard library.
+
+Each row's value is recomputed here, independently of the program, from the research file
+``figures_sources.csv`` (copied under ``tests/data/reference/``, since ``/work/shared`` is not on
+a user's machine): published value x unit -> millions, in ``Decimal``. Kazakhstan's world totals
+are the one compiled exception: they are recomputed from the bureau's monthly values.
+"""
 
 from __future__ import annotations
 
 import csv
 import math
+import re
 import statistics
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
 
 from ca_trade import load, schema
-from conftest import BUNDLED
+from conftest import BUNDLED, DATA
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = {2023: ROOT / "data" / "trade_2023.csv", 2024: BUNDLED}
+REFERENCE = DATA / "reference"
 
 EXPECTED_HEADER = [
     "year", "reporter", "partner", "flow", "value_millions",
     "currency", "basis", "source", "source_url", "note",
 ]  # fmt: skip
+UNIT_IN_MILLIONS = {"billions": Decimal(1000), "millions": Decimal(1)}
+KAZ_SUM_NOTE = "sum of 12 monthly figures (no F ref): "
 
 
-def rows() -> list[dict[str, str]]:
-    with BUNDLED.open(encoding="utf-8", newline="") as handle:
+def rows(year: int) -> list[dict[str, str]]:
+    with FILES[year].open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def test_header_is_the_documented_schema() -> None:
-    with BUNDLED.open(encoding="utf-8", newline="") as handle:
+def all_rows() -> list[dict[str, str]]:
+    return rows(2023) + rows(2024)
+
+
+def sources() -> dict[str, dict[str, str]]:
+    with (REFERENCE / "figures_sources.csv").open(encoding="utf-8", newline="") as handle:
+        return {r["ref"]: r for r in csv.DictReader(handle)}
+
+
+def ref_of(row: dict[str, str]) -> str | None:
+    found = re.match(r"ref (F\d{3})\b", row["note"])
+    return found.group(1) if found else None
+
+
+def key(row: dict[str, str]) -> tuple[str, str, str, str]:
+    return (row["year"], row["reporter"], row["partner"], row["flow"])
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_header_is_the_documented_schema(year: int) -> None:
+    with FILES[year].open(encoding="utf-8", newline="") as handle:
         assert next(csv.reader(handle)) == EXPECTED_HEADER
 
 
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_each_file_holds_its_own_year_only(year: int) -> None:
+    assert {r["year"] for r in rows(year)} == {str(year)}
+
+
 def test_every_row_has_a_source_and_url() -> None:
-    for row in rows():
+    for row in all_rows():
         assert row["source"].strip(), row
-        assert row["source_url"].startswith(("http://", "https://")), row
+        assert re.fullmatch(r"https?://\S+", row["source_url"]), row
 
 
 def test_values_are_plain_positive_numbers_with_known_codes() -> None:
-    for row in rows():
+    for row in all_rows():
         value = float(row["value_millions"])
         assert math.isfinite(value) and value > 0, row
         assert row["value_millions"] == row["value_millions"].strip()
@@ -43,21 +85,165 @@ def test_values_are_plain_positive_numbers_with_known_codes() -> None:
         assert row["basis"] in schema.BASES, row
 
 
-def test_key_is_unique() -> None:
-    keys = [(r["year"], r["reporter"], r["partner"], r["flow"]) for r in rows()]
+def test_key_is_unique_within_and_across_the_files() -> None:
+    keys = [key(r) for r in all_rows()]
     assert len(keys) == len(set(keys))
 
 
-def test_only_published_figures_each_citing_its_reference() -> None:
-    # Every row names the figures_sources.csv reference (F001...) it was taken from.
-    for row in rows():
-        assert row["note"].startswith("ref F"), row
+def test_every_row_cites_its_reference_or_is_a_kazakh_monthly_sum() -> None:
+    for row in all_rows():
+        if row["reporter"] == "KAZ" and row["partner"] == "WLD":
+            assert row["note"].startswith(KAZ_SUM_NOTE), row
+            assert row["basis"] == "compiled", row  # someone other than the bureau added them up
+        else:
+            assert ref_of(row) is not None, row
 
 
-def test_loader_accepts_the_bundled_file() -> None:
-    frame = load.read_trade()
-    assert frame.height == len(rows()) == 46
-    assert frame.get_column("line").to_list() == list(range(2, 48))
+def github_url(raw: str) -> str:
+    """The research file's ``repo:OWNER/NAME@COMMIT path:PATH`` as a GitHub address."""
+    found = re.fullmatch(r"repo:(\S+)@([0-9a-f]{40}) path:(.*?)( \(sheet '[^']*'\))?", raw)
+    assert found, raw
+    repo, commit, path = found.group(1), found.group(2), found.group(3)
+    return f"https://github.com/{repo}/blob/{commit}/{quote(path)}"
+
+
+def test_every_cited_row_is_its_source_figure_in_millions() -> None:
+    refs = sources()
+    checked = 0
+    for row in all_rows():
+        ref = ref_of(row)
+        if ref is None:
+            continue
+        source = refs[ref]
+        reporter = "CA5" if source["reporter"] == "OTHER" else source["reporter"]
+        published = (source["year"], reporter, source["partner"], source["flow"])
+        if ref == "F080":
+            # The EUR 54bn region turnover, stated by a republic's president, is recorded as
+            # EU27 -> CA5 (figures_2024.md); a turnover is the same from either side.
+            published = (source["year"], source["partner"], reporter, source["flow"])
+        assert published == key(row), ref
+        assert row["source"] == source["source_name"], ref
+        raw_url = source["source_url"]
+        expected_url = raw_url if raw_url.startswith("http") else github_url(raw_url)
+        assert row["source_url"] == expected_url, ref
+        assert row["currency"] == source["currency"], ref
+        in_millions = Decimal(source["value"]) * UNIT_IN_MILLIONS[source["unit"]]
+        assert Decimal(row["value_millions"]) == in_millions, ref
+        # Written without float noise or trailing zeros: 94820, 3926, 12110.101395.
+        assert row["value_millions"] == format(in_millions.normalize(), "f"), ref
+        checked += 1
+    assert checked == len(all_rows()) - 4  # all but the four Kazakh monthly sums
+
+
+def test_other_versions_named_in_notes_are_the_same_pair_and_year() -> None:
+    refs = sources()
+    for row in all_rows():
+        for ref in re.findall(r"\bF\d{3}\b", row["note"]):
+            source = refs[ref]
+            reporter = "CA5" if source["reporter"] == "OTHER" else source["reporter"]
+            assert source["year"] == row["year"], (ref, row)
+            assert {reporter, source["partner"]} == {row["reporter"], row["partner"]}, (ref, row)
+
+
+# The preferred 2023 figures and the 2024 additions, transcribed by hand from figures_2023.md:
+# (reporter, partner, flow) -> (ref, basis). None = Kazakhstan's monthly sum.
+PREFERRED_2023 = {
+    ("CHN", "CA5", "total"): "F016", ("CHN", "CA5", "export"): "F017",
+    ("CHN", "CA5", "import"): "F018", ("CHN", "KAZ", "total"): "F019",
+    ("CHN", "KAZ", "export"): "F021", ("CHN", "KAZ", "import"): "F020",
+    ("CHN", "KGZ", "total"): "F022", ("CHN", "KGZ", "export"): "F023",
+    ("CHN", "KGZ", "import"): "F024", ("CHN", "TJK", "total"): "F107",
+    ("CHN", "TJK", "import"): "F030", ("CHN", "TKM", "total"): "F026",
+    ("CHN", "TKM", "export"): "F028", ("CHN", "TKM", "import"): "F027",
+    ("CHN", "UZB", "total"): "F025", ("KAZ", "CHN", "total"): "F053",
+    ("KGZ", "CHN", "import"): "F052", ("UZB", "CHN", "total"): "F049",
+    ("UZB", "CHN", "export"): "F050", ("UZB", "CHN", "import"): "F051",
+    ("TJK", "CHN", "total"): "F108", ("EU27", "KAZ", "export"): "F125",
+    ("EU27", "KGZ", "export"): "F126", ("EU27", "TJK", "export"): "F127",
+    ("EU27", "TKM", "export"): "F128", ("EU27", "UZB", "export"): "F129",
+    ("EU27", "UZB", "import"): "F087", ("EU27", "TKM", "total"): "F089",
+    ("KAZ", "EU27", "total"): "F133", ("KAZ", "EU27", "export"): "F134",
+    ("KAZ", "EU27", "import"): "F135", ("KAZ", "RUS", "total"): "F130",
+    ("KAZ", "RUS", "export"): "F131", ("KAZ", "RUS", "import"): "F132",
+    ("KGZ", "RUS", "export"): "F136", ("KGZ", "RUS", "import"): "F137",
+    ("KGZ", "EU27", "export"): "F138", ("KGZ", "EU27", "import"): "F139",
+    ("TJK", "RUS", "total"): "F077", ("TJK", "RUS", "export"): "F079",
+    ("TJK", "RUS", "import"): "F078", ("TJK", "EU27", "total"): "F147",
+    ("UZB", "RUS", "total"): "F075", ("UZB", "RUS", "export"): "F074",
+    ("UZB", "RUS", "import"): "F073", ("UZB", "EU27", "total"): "F114",
+    ("RUS", "CA5", "total"): "F072", ("KGZ", "WLD", "total"): "F116",
+    ("TKM", "WLD", "export"): "F115", ("UZB", "WLD", "total"): "F057",
+    ("UZB", "WLD", "export"): "F058", ("UZB", "WLD", "import"): "F059",
+    ("KAZ", "WLD", "export"): None, ("KAZ", "WLD", "import"): None,
+}  # fmt: skip
+ADDED_2024 = {
+    ("KAZ", "WLD", "export"): (None, "compiled"),
+    ("KAZ", "WLD", "import"): (None, "compiled"),
+    ("KGZ", "WLD", "export"): ("F117", "unstated"),
+    ("KGZ", "WLD", "import"): ("F118", "unstated"),
+    ("TKM", "WLD", "export"): ("F119", "official"),
+}
+
+
+def test_2023_holds_exactly_the_preferred_figures() -> None:
+    found = {key(r)[1:]: ref_of(r) for r in rows(2023)}
+    assert found == PREFERRED_2023
+    assert len(found) == 54
+
+
+def test_2024_additions_are_the_last_rows_and_the_rest_is_unchanged() -> None:
+    rows_2024 = rows(2024)
+    assert len(rows_2024) == 46 + 5
+    added = {key(r)[1:]: (ref_of(r), r["basis"]) for r in rows_2024[46:]}
+    assert added == ADDED_2024
+    # The 46 original rows keep their lines (tests elsewhere cite them): line 3 = CHN->KAZ total.
+    assert key(rows_2024[1]) == ("2024", "CHN", "KAZ", "total")
+
+
+def monthly(year: int, flow: str) -> list[Decimal]:
+    with (REFERENCE / "kaz_bns_monthly.csv").open(encoding="utf-8", newline="") as handle:
+        found = [
+            (int(r["month"]), Decimal(r["value_thousand_usd"]))
+            for r in csv.DictReader(handle)
+            if r["year"] == str(year) and r["flow"] == flow
+        ]
+    assert sorted(m for m, _ in found) == list(range(1, 13))
+    return [v for _, v in found]
+
+
+@pytest.mark.parametrize(
+    ("year", "flow", "rounded"),
+    # The sums as figures_2023.md gives them, in USD millions to two places.
+    [
+        (2024, "export", "81674.05"),
+        (2024, "import", "60397.97"),
+        (2023, "export", "79138.75"),
+        (2023, "import", "60412.45"),
+    ],
+)
+def test_kazakh_world_totals_are_the_sums_of_the_monthly_values(
+    year: int, flow: str, rounded: str
+) -> None:
+    (row,) = [r for r in rows(year) if key(r) == (str(year), "KAZ", "WLD", flow)]
+    exact = sum(monthly(year, flow), Decimal(0)) / 1000  # thousand USD -> USD millions
+    # Stored to the cent (1e-8 million): the monthly values carry float noise below that.
+    assert Decimal(row["value_millions"]) == exact.quantize(Decimal("0.00000001"))
+    assert abs(Decimal(row["value_millions"]) - exact) < Decimal("0.000000005")
+    assert round(Decimal(row["value_millions"]), 2) == Decimal(rounded)
+    assert row["source_url"] == "https://stat.gov.kz/api/iblock/element/446905/file/ru/"
+
+
+def test_kazakh_turnover_is_left_to_derivation() -> None:
+    assert not [r for r in all_rows() if (r["reporter"], r["partner"]) == ("KAZ", "WLD")
+                and r["flow"] == "total"]  # fmt: skip
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_loader_accepts_each_bundled_file(year: int) -> None:
+    frame = load.read_trade(FILES[year])
+    count = len(rows(year))
+    assert frame.height == count
+    assert frame.get_column("line").to_list() == list(range(2, count + 2))
 
 
 def test_bundled_rates_match_the_ecb_daily_series() -> None:
