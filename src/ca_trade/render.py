@@ -27,19 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from ca_trade.errors import OutputError, WriteError
+from ca_trade.output_common import machine_frame, stdout_is_terminal
 from ca_trade.schema import OutputFormat
 
 if TYPE_CHECKING:
     import polars as pl
     from rich.console import RenderableType
-
-
-def stdout_is_terminal() -> bool:
-    """True when stdout is a terminal (decides the default format)."""
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def pick_format(requested: OutputFormat | None) -> OutputFormat:
@@ -56,29 +49,6 @@ def say(message: str) -> None:
 
 
 # ---------------------------------------------------------------- machine formats
-
-
-def machine_frame(frame: pl.DataFrame, *, formula_safe: bool) -> pl.DataFrame:
-    """The frame with list columns joined by spaces and, if ``formula_safe``, text made safe.
-
-    Any columns in, the same names out; numeric columns are returned untouched.
-    """
-    import polars as pl
-
-    exprs = []
-    for name, dtype in frame.schema.items():
-        column = pl.col(name)
-        if isinstance(dtype, pl.List):
-            column = column.cast(pl.List(pl.String)).list.join(" ")
-            dtype = pl.String()
-        if formula_safe and dtype == pl.String:
-            column = (
-                pl.when(column.str.starts_with("=") | column.str.contains(r"^[+\-@\t\r\n]"))
-                .then(pl.lit("'") + column)
-                .otherwise(column)
-            )
-        exprs.append(column.alias(name))
-    return frame.select(exprs)
 
 
 def csv_text(frame: pl.DataFrame, *, separator: str = ",", excel: bool = False) -> str:

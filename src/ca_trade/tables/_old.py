@@ -21,7 +21,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ca_trade.render import machine_frame, stdout_is_terminal
+from ca_trade.output_common import machine_frame, stdout_is_terminal
 
 if TYPE_CHECKING:
     import polars as pl

@@ -1,0 +1,510 @@
+"""Fitting a table to a width: column kinds and priorities, keyed notes, the stacked layout.
+
+The one implementation every command's table goes through. A builder (one module per command)
+describes its table as a ``Grid``: ``Column`` specs in display order, each with a kind and a
+priority, and rows of ``rich.text.Text`` cells. ``blocks_to_renderables(blocks, width)`` then
+lays it out for a terminal of that many columns:
+
+1. Every column gets its natural width (its longest line). Headers wrap at spaces.
+2. If that is too wide, ``prose`` and ``provenance`` columns wrap at word boundaries, down to
+   their longest word (``fold`` columns, e.g. URLs, down to ``FOLD_MIN``).
+3. If that is still too wide, droppable columns (kinds ``provenance`` and ``extra``) leave the
+   table, the highest ``priority`` number first (ties: the rightmost). What they held is not
+   lost: each row's moved cells become a keyed note under the table (``China ᵃ`` and
+   ``ᵃ basis: CHN customs · official; coverage: 5/5 republics``); rows whose moved cells read
+   the same share a key. Bars (``bar=True``) are dropped without a note: they repeat a number.
+   A line says what moved and how to see it as columns (``--wide``, ``--format csv``).
+4. If the columns that never leave (``number``, ``code``, ``prose``) still do not fit, or the
+   notes would need more keys than there are letters, the table becomes a stacked layout: one
+   block per row, one line per column, ``header  value``.
+
+Never cut: ``number`` and ``code`` cells never wrap and are never shortened; only ``prose`` and
+``provenance`` cells wrap, at spaces. No rendered line is wider than the width asked for.
+``width=None`` is the full layout (``--wide``, pipes and files): nothing moves.
+
+``markdown(blocks)`` writes the same blocks as GitHub-flavoured Markdown: the full layout, the
+cells as the table shows them, the notes as a list below.
+
+Priorities are declared once, next to each builder, as the ``priority`` of its columns:
+0 never leaves (the kind must be number, code or prose); 1, 2, 3 ... leave last to first.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ca_trade.output_common import stdout_is_terminal
+
+Kind = Literal["number", "code", "prose", "provenance", "extra"]
+
+MISSING = "—"
+PIPE_WIDTH = 100_000  # the full layout: wide enough never to cut a column
+FOLD_MIN = 24  # narrowest a ``fold`` column (URLs) gets before the table stacks
+READABLE = 22  # narrowest a provenance column gets before it moves to the notes
+KEYS = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"  # note markers, one cell wide each
+WIDE_HINT = "--wide or --format csv"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a ``Grid``.
+
+    - ``kind``: ``number`` (right-aligned, never wraps), ``code`` (codes, names, verdicts: never
+      wraps), ``prose`` (wraps at spaces), ``provenance`` (basis, coverage, valuation: wraps at
+      spaces; moves to keyed notes when it does not fit), ``extra`` (ratios, bars, notes:
+      leaves before figures do, into the keyed notes unless it is a ``bar``).
+    - ``priority``: 0 never leaves the table; otherwise the highest number leaves first.
+    - ``short``: the column's name in keyed notes and in the "moved" line [default: header].
+    - ``marks``: this column carries the note keys [default: the first ``code`` column].
+    - ``fold``: a prose column whose words may be longer than the width (URLs): they fold.
+    - ``wrap``: override whether an ``extra`` column wraps at spaces (default: no).
+    - ``min_width``: the narrowest a wrapping column may get before columns leave or the
+      table stacks (default: its longest word; provenance: up to ``READABLE``).
+    """
+
+    header: str
+    kind: Kind = "code"
+    priority: int = 0
+    short: str | None = None
+    justify: Literal["left", "right", "center"] | None = None
+    style: str = ""
+    marks: bool = False
+    bar: bool = False
+    fold: bool = False
+    wrap: bool | None = None
+    min_width: int | None = None
+
+    @property
+    def wraps(self) -> bool:
+        """True when cells may wrap at spaces."""
+        if self.wrap is not None:
+            return self.wrap
+        return self.kind in ("prose", "provenance")
+
+    @property
+    def droppable(self) -> bool:
+        """True when the column may leave the table (to keyed notes, or as a bar, silently)."""
+        return self.priority > 0 and self.kind in ("provenance", "extra")
+
+    @property
+    def name(self) -> str:
+        """How notes and the moved line name the column."""
+        return self.short or self.header
+
+
+@dataclass
+class Row:
+    """One table row: a cell per column (``Text``), and whether a rule follows it."""
+
+    cells: Sequence[Text]
+    end_section: bool = False
+
+
+@dataclass
+class Grid:
+    """A table to fit: title, columns (display order), rows, and notes printed under it."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    show_lines: bool = False
+
+    def add_row(self, *cells: Text | str | None, end_section: bool = False) -> None:
+        """Add a row; ``str`` becomes a literal ``Text``, None becomes '—'."""
+        if len(cells) != len(self.columns):
+            raise ValueError(f"{len(cells)} cells for {len(self.columns)} columns")
+        self.rows.append(Row([as_text(c) for c in cells], end_section))
+
+    def add_section(self) -> None:
+        """A rule under the last row."""
+        if self.rows:
+            self.rows[-1].end_section = True
+
+
+@dataclass
+class Lines:
+    """Lines printed as they are (wrapped at spaces to the width): summaries, hints."""
+
+    lines: list[str]
+    style: str = "dim"
+
+
+Block = Grid | Lines
+
+
+def as_text(value: Text | str | None, style: str = "") -> Text:
+    """A literal cell (never read as markup); '—' for None."""
+    if isinstance(value, Text):
+        return value
+    return Text(MISSING if value is None else str(value), style=style)
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def _lines(text: Text | str) -> list[str]:
+    plain = text.plain if isinstance(text, Text) else text
+    return plain.split("\n")
+
+
+def _natural(text: Text | str) -> int:
+    return max((cell_len(line) for line in _lines(text)), default=0)
+
+
+def _longest_word(text: Text | str) -> int:
+    return max((cell_len(w) for line in _lines(text) for w in line.split()), default=0)
+
+
+def table_width(content_widths: Sequence[int]) -> int:
+    """The width Rich draws a ``Grid`` at, given its columns' content widths.
+
+    A box edge each side, a rule between columns, one space of padding inside each rule.
+    """
+    n = len(content_widths)
+    return sum(content_widths) + 3 * n - 1 if n else 0
+
+
+@dataclass
+class _Measure:
+    minimum: int
+    natural: int
+
+
+def _measure(column: Column, cells: Iterable[Text]) -> _Measure:
+    cells = list(cells)
+    natural = max([_natural(c) for c in cells] + [_longest_word(column.header)], default=1)
+    header_natural = _natural(column.header)
+    if not column.wraps:
+        return _Measure(natural, max(natural, header_natural))
+    words = max([_longest_word(c) for c in cells] + [_longest_word(column.header)], default=1)
+    if column.fold:
+        words = min(words, FOLD_MIN)
+    minimum = max(words, column.min_width or 0, 1)
+    if column.kind == "provenance":  # basis and coverage: a readable column, or a note
+        minimum = max(minimum, min(natural, READABLE))
+    return _Measure(min(minimum, max(natural, header_natural)), max(natural, header_natural))
+
+
+# ---------------------------------------------------------------- fitting
+
+
+@dataclass
+class Fitted:
+    """A ``Grid`` laid out for a width: the columns kept, their widths, and the keyed notes."""
+
+    keep: list[int]
+    widths: list[int]
+    moved: list[int]
+    keys: list[str]  # per row: '' or the note key
+    notes: list[tuple[str, str]]  # (key, text)
+
+
+def _note_text(grid: Grid, row: Row, moved: Sequence[int]) -> str:
+    parts = []
+    for i in moved:
+        value = ", ".join(line.strip() for line in _lines(row.cells[i]) if line.strip())
+        if value:
+            parts.append(f"{grid.columns[i].name}: {value}")
+    return "; ".join(parts)
+
+
+def _mark_column(grid: Grid, keep: Sequence[int]) -> int | None:
+    for i in keep:
+        if grid.columns[i].marks:
+            return i
+    for i in keep:
+        if grid.columns[i].kind == "code":
+            return i
+    return keep[0] if keep else None
+
+
+def fit(grid: Grid, width: int | None) -> Fitted | None:
+    """Lay ``grid`` out in ``width`` columns; None when only the stacked layout fits.
+
+    ``width=None`` keeps every column at its natural width.
+    """
+    n = len(grid.columns)
+    measures = [_measure(c, (r.cells[i] for r in grid.rows)) for i, c in enumerate(grid.columns)]
+    keep = list(range(n))
+    if width is None:
+        return Fitted(keep, [m.natural for m in measures], [], [""] * len(grid.rows), [])
+    order = sorted(
+        (i for i, c in enumerate(grid.columns) if c.droppable),
+        key=lambda i: (-grid.columns[i].priority, -i),
+    )
+    if table_width([m.natural for m in measures]) > width:  # bars only where all else fits
+        keep = [i for i in keep if not grid.columns[i].bar]
+        order = [i for i in order if not grid.columns[i].bar]
+    while True:
+        moved = [i for i in range(n) if i not in keep and not grid.columns[i].bar]
+        keys, notes = _keys(grid, moved)
+        if keys is None or notes is None:
+            return None
+        mark = _mark_column(grid, keep) if notes else None
+        minimum = [measures[i].minimum + (2 if i == mark else 0) for i in keep]
+        if table_width(minimum) <= width:
+            break
+        if not order:
+            return None
+        keep.remove(order.pop(0))
+    natural = [measures[i].natural + (2 if i == mark else 0) for i in keep]
+    widths = _share(minimum, natural, width)
+    return Fitted(keep, widths, moved, keys, notes)
+
+
+def _keys(
+    grid: Grid, moved: Sequence[int]
+) -> tuple[list[str], list[tuple[str, str]]] | tuple[None, None]:
+    """Per row its note key ('' for none), and the notes; (None, None) when keys run out."""
+    if not moved:
+        return [""] * len(grid.rows), []
+    by_text: dict[str, str] = {}
+    keys = []
+    for row in grid.rows:
+        text = _note_text(grid, row, moved)
+        if not text:
+            keys.append("")
+            continue
+        if text not in by_text:
+            if len(by_text) == len(KEYS):
+                return None, None
+            by_text[text] = KEYS[len(by_text)]
+        keys.append(by_text[text])
+    return keys, [(key, text) for text, key in by_text.items()]
+
+
+def _share(minimum: Sequence[int], natural: Sequence[int], width: int) -> list[int]:
+    """Widths between minimum and natural: the room left goes to the columns that want most."""
+    widths = list(minimum)
+    room = width - table_width(widths)
+    while room > 0:
+        wanting = [i for i in range(len(widths)) if widths[i] < natural[i]]
+        if not wanting:
+            break
+        # one cell at a time to the column furthest from its natural width (relative)
+        i = max(wanting, key=lambda j: (natural[j] - widths[j]) / natural[j])
+        widths[i] += 1
+        room -= 1
+    return widths
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def _wrap_words(text: str, width: int) -> str:
+    """Wrap at spaces to ``width`` (a word longer than ``width`` stays whole)."""
+    out = []
+    for line in text.split("\n"):
+        current = ""
+        for word in line.split(" "):
+            if current and cell_len(current) + 1 + cell_len(word) > width:
+                out.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        out.append(current)
+    return "\n".join(out)
+
+
+def _draw(grid: Grid, fitted: Fitted) -> Table:
+    table = Table(
+        box=box.HEAVY_HEAD,
+        header_style="bold",
+        show_lines=grid.show_lines,
+        pad_edge=False,
+        expand=False,
+    )
+    mark = _mark_column(grid, fitted.keep) if fitted.notes else None
+    for i, width in zip(fitted.keep, fitted.widths, strict=True):
+        column = grid.columns[i]
+        justify = column.justify or ("right" if column.kind == "number" else "left")
+        table.add_column(
+            Text(_wrap_words(column.header, width)),
+            justify=justify,
+            no_wrap=not column.wraps,
+            overflow="fold",
+            width=width,
+            min_width=width,
+            max_width=width,
+            style=column.style or None,
+        )
+    for row, key in zip(grid.rows, fitted.keys, strict=True):
+        cells = []
+        for i in fitted.keep:
+            cell = row.cells[i]
+            if i == mark and key:
+                cell = cell.copy()
+                cell.append(f" {key}", style="bold")
+            cells.append(cell)
+        table.add_row(*cells, end_section=row.end_section)
+    return table
+
+
+def _moved_line(grid: Grid, fitted: Fitted, width: int) -> str:
+    names = [grid.columns[i].name for i in fitted.moved]
+    if len(names) > 1:
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+    else:
+        listed = names[0]
+    return (
+        f"{listed} moved to the notes below to fit {width} columns; "
+        f"{WIDE_HINT} shows them as columns"
+    )
+
+
+def _stacked(grid: Grid, width: int) -> list[RenderableType]:
+    """One block per row: the row's code cells as a heading, then ``header  value`` lines."""
+    heads = [i for i, c in enumerate(grid.columns) if c.kind == "code" and c.priority == 0][:2]
+    rest = [i for i, c in enumerate(grid.columns) if i not in heads and not c.bar]
+    label_width = max((cell_len(grid.columns[i].name) for i in rest), default=0)
+    label_width = min(label_width, max(8, width // 3))
+    out: list[RenderableType] = []
+    for row in grid.rows:
+        heading = Text(" · ".join(row.cells[i].plain for i in heads) or MISSING, style="bold")
+        out.append(heading)
+        body = Table.grid(padding=(0, 2), pad_edge=False)
+        body.add_column(no_wrap=False, width=label_width, style="dim")
+        body.add_column(overflow="fold")
+        for i in rest:
+            body.add_row(
+                Text(_wrap_words(grid.columns[i].name, label_width)),
+                row.cells[i],
+            )
+        out.append(_Indented(body, width))
+    out.append(
+        Text(
+            f"one block per row to fit {width} columns; {WIDE_HINT} shows them as a table",
+            style="dim",
+        )
+    )
+    return out
+
+
+class _Indented:
+    """A renderable drawn two spaces in, at ``width`` - 2."""
+
+    def __init__(self, inner: RenderableType, width: int) -> None:
+        self.inner = inner
+        self.width = width
+
+    def __rich_console__(self, console: Console, options: object) -> Iterable[RenderableType]:
+        from rich.padding import Padding
+
+        yield Padding(self.inner, (0, 0, 0, 2))
+
+
+def blocks_to_renderables(blocks: Iterable[Block], width: int | None) -> list[RenderableType]:
+    """What to print for ``blocks`` at ``width`` columns (None: the full layout)."""
+    out: list[RenderableType] = []
+    for block in blocks:
+        if isinstance(block, Lines):
+            if block.lines:
+                out.append(Text("\n".join(block.lines), style=block.style))
+            continue
+        out.append(Text(block.title, style="italic"))
+        fitted = fit(block, width)
+        if fitted is None:
+            assert width is not None
+            out.extend(_stacked(block, width))
+        else:
+            out.append(_draw(block, fitted))
+            if fitted.notes:
+                assert width is not None
+                out.append(Text("\n".join(f"{k} {t}" for k, t in fitted.notes)))
+                out.append(Text(_moved_line(block, fitted, width), style="dim"))
+        if block.notes:
+            out.append(Text("\n".join(block.notes), style="dim"))
+    return out
+
+
+# ---------------------------------------------------------------- consoles
+
+
+def _console(file: io.StringIO | None, width: int | None) -> Console:
+    if file is not None or not stdout_is_terminal():
+        return Console(
+            file=file or sys.stdout,
+            width=width or PIPE_WIDTH,
+            no_color=True,
+            color_system=None,
+            highlight=False,
+            force_terminal=False,
+            emoji=False,
+            soft_wrap=width is None,
+        )
+    return Console(highlight=False, emoji=False)
+
+
+def blocks_text(blocks: Iterable[Block], width: int | None = None) -> str:
+    """Blocks as plain text (no colour), at ``width`` columns or the full layout (None).
+
+    Trailing spaces are removed from every line.
+    """
+    buffer = io.StringIO()
+    console = _console(buffer, width)
+    for item in blocks_to_renderables(blocks, width):
+        console.print(item)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+
+
+def print_blocks(blocks: Iterable[Block], *, wide: bool = False) -> None:
+    """Print to the terminal, in colour, fitted to its width (``wide``: the full layout)."""
+    console = _console(None, None)
+    width = None if wide else console.width
+    if wide:
+        console.soft_wrap = True
+    for item in blocks_to_renderables(blocks, width):
+        console.print(item)
+
+
+# ---------------------------------------------------------------- markdown
+
+
+def _md_cell(text: Text | str) -> str:
+    plain = text.plain if isinstance(text, Text) else text
+    escaped = (
+        plain.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+        .replace("~", "\\~")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
+    return "<br>".join(line.strip() for line in escaped.split("\n") if line.strip())
+
+
+def markdown(blocks: Iterable[Block]) -> str:
+    """Blocks as GitHub-flavoured Markdown: a table per grid, its notes as a list below.
+
+    Cells are the table's own text (numbers as the table shows them); bars are left out.
+    """
+    parts: list[str] = []
+    for block in blocks:
+        if isinstance(block, Lines):
+            if block.lines:
+                parts.append("\n".join(f"- {_md_cell(line)}" for line in block.lines))
+            continue
+        columns = [i for i, c in enumerate(block.columns) if not c.bar]
+        lines = [f"**{_md_cell(block.title)}**", ""]
+        lines.append("| " + " | ".join(_md_cell(block.columns[i].header) for i in columns) + " |")
+        aligns = ["---:" if block.columns[i].kind == "number" else "---" for i in columns]
+        lines.append("| " + " | ".join(aligns) + " |")
+        for row in block.rows:
+            lines.append("| " + " | ".join(_md_cell(row.cells[i]) for i in columns) + " |")
+        if block.notes:
+            lines.append("")
+            lines.extend(f"- {_md_cell(note)}" for note in block.notes)
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
