@@ -1,0 +1,306 @@
+"""ca-trade growth: the change from one year to the next, like with like, by hand.
+
+tests/data/growth/two_years.csv holds a few of the sourced 2023 and 2024 figures (values in
+USD millions unless marked; reporter -> partner):
+
+  2023: CHN->CA5 total 89400; CHN->KAZ 41000, KGZ 19800, TJK 3926, TKM 10600, UZB 14000
+        KAZ->CHN total 31500 (compiled); UZB->CHN total 13700; RUS->CA5 total 44000
+        KAZ->WLD export 79138.75, import 60412.45 (compiled)
+        EU27->UZB export EUR 4354.77, import EUR 780; UZB->EU27 total 5800
+  2024: CHN->CA5 total 94820; CHN->KAZ 43820, KGZ 22710, TJK 3860, TKM 10650, UZB 13780
+        KAZ->CHN total 30100 (compiled); UZB->CHN total 12400; RUS->CA5 total 45000
+        KAZ->WLD export 81674.05, import 60397.97 (compiled)
+        UZB->EU27 total 6400; EU27->CA5 total EUR 54000 (unstated)
+
+tests/data/growth/coverage.csv has invented numbers for the coverage and currency rules:
+  CHN imports from KAZ 100 -> 110, from UZB 50 -> 40, from KGZ none -> 20 (China's customs)
+  RUS exports to KAZ 300 -> 330, to UZB 200 -> 190; EU27 exports to KGZ EUR 1000 -> EUR 1000
+ECB rates: 2023 1.0813, 2024 1.0824 USD per EUR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ca_trade import compute, load, schema
+from conftest import DATA
+
+RATES = {2023: 1.0813, 2024: 1.0824}
+GROWTH = DATA / "growth"
+TWO_YEARS = GROWTH / "two_years.csv"
+COVERAGE = GROWTH / "coverage.csv"
+
+
+def rows(path: Path, **options: object) -> dict[tuple[str, str, str], dict]:
+    """growth on a fixture, keyed by (partner, area, measure)."""
+    settings = {"basis": "partner", "currency": "USD", "rates": RATES} | options
+    frame = compute.growth(load.read_trade(path), **settings)  # type: ignore[arg-type]
+    return {(r["partner"], r["area"], r["measure"]): r for r in frame.to_dicts()}
+
+
+# ------------------------------------------------------------------ hand calculations
+
+
+def test_china_region_on_the_sum_of_five() -> None:
+    got = rows(TWO_YEARS)[("CHN", "CA5", "turnover")]
+    # China's customs, all five republics both years:
+    # 2023: 41000 + 19800 + 3926 + 10600 + 14000 = 89326; 2024: 94820 (the sum of five too)
+    assert got["value_from_usd_m"] == pytest.approx(41000 + 19800 + 3926 + 10600 + 14000)
+    assert got["value_to_usd_m"] == pytest.approx(43820 + 22710 + 3860 + 10650 + 13780)
+    assert got["change_usd_m"] == pytest.approx(94820 - 89326)  # 5494
+    assert got["change_pct"] == pytest.approx((94820 - 89326) / 89326 * 100)  # +6.15%
+    assert round(got["change_pct"], 2) == 6.15
+    assert got["comparable"] is True and got["no_change_reason"] is None
+    assert got["from_year"] == 2023 and got["to_year"] == 2024
+    assert got["from_coverage"] == got["to_coverage"] == "5/5 republics"
+
+
+def test_china_region_published_totals_on_the_republic_rule() -> None:
+    # With the republics first, neither year has all five on the republics' side; China's
+    # published region totals come next: 89400 -> 94820 = +6.06%.
+    got = rows(TWO_YEARS, basis="republic")[("CHN", "CA5", "turnover")]
+    assert got["change_pct"] == pytest.approx((94820 - 89400) / 89400 * 100)
+    assert round(got["change_pct"], 2) == 6.06
+
+
+@pytest.mark.parametrize(
+    ("basis", "area", "before", "after", "rounded"),
+    [
+        ("partner", "KAZ", 41000, 43820, 6.88),  # China's customs
+        ("republic", "KAZ", 31500, 30100, -4.44),  # Kazakhstan's statistics
+        ("partner", "UZB", 14000, 13780, -1.57),  # China's customs: a minor dip
+        ("republic", "UZB", 13700, 12400, -9.49),  # Uzbekistan's statistics
+    ],
+)
+def test_china_with_kazakhstan_and_uzbekistan_on_each_basis(
+    basis: str, area: str, before: float, after: float, rounded: float
+) -> None:
+    got = rows(TWO_YEARS, basis=basis)[("CHN", area, "turnover")]
+    assert got["value_from_usd_m"] == before and got["value_to_usd_m"] == after
+    assert got["change_usd_m"] == pytest.approx(after - before)
+    assert got["change_pct"] == pytest.approx((after - before) / before * 100)
+    assert round(got["change_pct"], 2) == rounded
+    expected_reporter = "CHN" if basis == "partner" else area
+    assert got["from_reporter"] == got["to_reporter"] == expected_reporter
+
+
+def test_russia_region() -> None:
+    got = rows(TWO_YEARS)[("RUS", "CA5", "turnover")]
+    # Russia's own statements: 44000 -> 45000 = +1000 = +2.27%
+    assert got["change_usd_m"] == pytest.approx(45000 - 44000)
+    assert got["change_pct"] == pytest.approx(1000 / 44000 * 100)
+    assert round(got["change_pct"], 2) == 2.27
+
+
+def test_kazakhstan_with_the_world() -> None:
+    got = rows(TWO_YEARS)
+    turnover = got[("WLD", "KAZ", "turnover")]
+    # derived: 79138.75 + 60412.45 = 139551.20 -> 81674.05 + 60397.97 = 142072.02
+    assert turnover["value_from_usd_m"] == pytest.approx(79138.75 + 60412.45)
+    assert turnover["value_to_usd_m"] == pytest.approx(81674.05 + 60397.97)
+    assert turnover["change_pct"] == pytest.approx((142072.02 - 139551.20) / 139551.20 * 100)
+    assert round(turnover["change_pct"], 2) == 1.81
+    # derived in both years, and marked so in both
+    assert turnover["from_derived"] is True and turnover["to_derived"] is True
+    assert turnover["seen_from"] == "KAZ"  # the republic's exports and imports
+    exports = got[("WLD", "KAZ", "exports")]
+    assert exports["change_usd_m"] == pytest.approx(81674.05 - 79138.75)
+    assert exports["from_derived"] is False and exports["to_derived"] is False
+    assert got[("WLD", "KAZ", "imports")]["change_usd_m"] == pytest.approx(60397.97 - 60412.45)
+
+
+# ------------------------------------------------------------------ only like with like
+
+
+def test_different_reporters_give_no_change_and_say_why() -> None:
+    got = rows(TWO_YEARS)[("EU27", "UZB", "turnover")]
+    # 2023: the EU's own split (EUR 4354.77 + 780, derived); 2024: only Uzbekistan's 6400.
+    assert got["value_from_usd_m"] == pytest.approx((4354.77 + 780) * 1.0813)
+    assert got["value_to_usd_m"] == 6400
+    assert got["comparable"] is False
+    assert got["change_usd_m"] is None and got["change_pct"] is None
+    assert got["no_change_reason"] == "2023 from EU27 figures, 2024 from UZB statistics"
+    # With the republics first both years are Uzbekistan's: 5800 -> 6400 = +10.34%
+    republic = rows(TWO_YEARS, basis="republic")[("EU27", "UZB", "turnover")]
+    assert republic["change_pct"] == pytest.approx((6400 - 5800) / 5800 * 100)
+
+
+def test_kazakh_and_chinese_statistics_are_never_mixed() -> None:
+    text = TWO_YEARS.read_text(encoding="utf-8").replace(
+        "2024,CHN,KAZ,total,43820", "2024,CHN,KGZ,export,43820"
+    )
+    got = rows(_write(text))[("CHN", "KAZ", "turnover")]
+    # China's 2024 figure for Kazakhstan is gone: the partner rule falls back to Kazakhstan's
+    # 30100 in 2024 while 2023 is China's 41000.
+    assert got["value_from_usd_m"] == 41000 and got["value_to_usd_m"] == 30100
+    assert got["no_change_reason"] == "2023 from CHN customs, 2024 from KAZ statistics"
+
+
+def _write(text: str) -> Path:
+    import tempfile
+
+    handle = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8")
+    with handle:
+        handle.write(text)
+    return Path(handle.name)
+
+
+def test_region_coverage_must_match() -> None:
+    got = rows(COVERAGE)
+    region = got[("CHN", "CA5", "imports")]
+    # 2023: KAZ + UZB = 100 + 50 = 150; 2024: KAZ + KGZ + UZB = 110 + 20 + 40 = 170
+    assert region["value_from_usd_m"] == 150 and region["value_to_usd_m"] == 170
+    assert region["comparable"] is False and region["change_pct"] is None
+    assert region["no_change_reason"] == (
+        "2023 covers 2/5 republics (KAZ, UZB), 2024 covers 3/5 republics (KAZ, KGZ, UZB)"
+    )
+    # The same two republics both years: comparable, and the note says it is partial.
+    # 300 + 200 = 500 -> 330 + 190 = 520: +4%
+    russia = got[("RUS", "CA5", "exports")]
+    assert russia["change_pct"] == pytest.approx((520 - 500) / 500 * 100)
+    assert "both years cover only 2/5 republics (KAZ, UZB)" in russia["note"]
+    missing = got[("CHN", "KGZ", "imports")]
+    assert missing["value_from_usd_m"] is None and missing["value_to_usd_m"] == 20
+    assert missing["no_change_reason"].startswith("no 2023 figure: ")
+
+
+def test_no_figure_in_either_year_says_so() -> None:
+    got = rows(COVERAGE)[("WLD", "TKM", "imports")]
+    assert got["no_change_reason"] == (
+        "no figure in 2023 or 2024: TKM publishes no imports with the world"
+    )
+
+
+def test_eur_figures_use_each_years_rate_and_name_the_currency_effect() -> None:
+    got = rows(COVERAGE)[("EU27", "KGZ", "exports")]
+    # EUR 1000 both years: 1000 x 1.0813 = 1081.3 -> 1000 x 1.0824 = 1082.4 USD m.
+    assert got["value_from_usd_m"] == pytest.approx(1081.3)
+    assert got["value_to_usd_m"] == pytest.approx(1082.4)
+    # All of the +0.10% is the rate: 1.0824 / 1.0813 - 1
+    assert got["change_pct"] == pytest.approx((1.0824 / 1.0813 - 1) * 100)
+    assert got["currency_effect_pct"] == pytest.approx((1.0824 / 1.0813 - 1) * 100)
+    assert got["from_fx_rate"] == 1.0813 and got["to_fx_rate"] == 1.0824
+    assert "each year's rate" in got["note"]
+    # In EUR the EU's own figure is untouched (no effect) and a USD figure takes the rate:
+    eur = rows(COVERAGE, currency="EUR")
+    assert eur[("EU27", "KGZ", "exports")]["change_pct"] == 0
+    assert eur[("EU27", "KGZ", "exports")]["currency_effect_pct"] is None
+    kaz = eur[("CHN", "KAZ", "imports")]
+    # USD 100 -> 110 = +10% in USD; in EUR 110 / 1.0824 / (100 / 1.0813) - 1 = +9.889%
+    assert kaz["value_from_eur_m"] == pytest.approx(100 / 1.0813)
+    assert kaz["change_pct"] == pytest.approx((110 / 1.0824) / (100 / 1.0813) * 100 - 100)
+    assert kaz["currency_effect_pct"] == pytest.approx((1.0813 / 1.0824 - 1) * 100)  # −0.10%
+
+
+def test_years_default_to_the_latest_and_the_one_before() -> None:
+    trade = load.read_trade(TWO_YEARS)
+    assert compute.growth_years(trade, None, None) == (2023, 2024)
+    assert compute.growth_years(trade, None, 2023) == (2022, 2023)
+    assert compute.growth_years(trade, 2023, 2024) == (2023, 2024)
+
+
+def test_machine_columns_are_stable() -> None:
+    frame = compute.growth(load.read_trade(TWO_YEARS), basis="partner", currency="USD",
+                           rates=RATES)  # fmt: skip
+    assert frame.columns[:15] == [
+        "from_year", "to_year", "partner", "area", "measure", "seen_from",
+        "value_from_usd_m", "value_to_usd_m", "change_usd_m", "change_pct", "comparable",
+        "no_change_reason", "currency_effect_pct", "note", "basis_rule",
+    ]  # fmt: skip
+    for prefix in ("from", "to"):
+        for field in ("reporter", "basis", "derived", "coverage", "fx_rate", "missing_reason",
+                      "source_lines"):  # fmt: skip
+            assert f"{prefix}_{field}" in frame.columns
+    # one row per partner (and WLD) x area x measure
+    assert frame.height == (len(schema.PARTNERS) * 6 + len(schema.REPUBLICS)) * 3
+
+
+# ------------------------------------------------------------------ properties
+
+POOL = [
+    (reporter, partner, flow)
+    for partner in schema.PARTNERS
+    for republic in schema.REPUBLICS
+    for reporter, partner in ((partner, republic), (republic, partner))
+    for flow in ("export", "import", "total")
+] + [(r, schema.WORLD, f) for r in schema.REPUBLICS for f in ("export", "import", "total")]
+POOL += [(p, schema.REGION, "total") for p in schema.PARTNERS]
+
+
+@st.composite
+def two_years(draw: st.DrawFn) -> pl.DataFrame:
+    records: list[dict[str, object]] = []
+    for year in (2023, 2024):
+        keys = draw(st.sets(st.sampled_from(POOL), min_size=1, max_size=25))
+        for reporter, partner, flow in sorted(keys):
+            records.append(
+                {
+                    "year": year, "reporter": reporter, "partner": partner, "flow": flow,
+                    "value_millions": float(draw(st.integers(1, 60_000))),
+                    "currency": draw(st.sampled_from(("USD", "EUR"))),
+                    "basis": draw(st.sampled_from(("official", "compiled", "unstated"))),
+                    "source": "generated", "source_url": "https://example.org/", "note": None,
+                }
+            )  # fmt: skip
+    frame = pl.DataFrame(records, schema_overrides={"note": pl.String, "year": pl.Int64})
+    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("line"))
+
+
+common = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@common
+@given(two_years(), st.sampled_from(("partner", "republic")), st.sampled_from(("USD", "EUR")))
+def test_change_is_to_minus_from(trade: pl.DataFrame, basis: str, currency: str) -> None:
+    u = compute.unit_suffix(currency)
+    frame = compute.growth(trade, basis=basis, currency=currency, rates=RATES)  # type: ignore[arg-type]
+    for row in frame.to_dicts():
+        a, b = row[f"value_from{u}"], row[f"value_to{u}"]
+        if row["comparable"]:
+            assert row[f"change{u}"] == pytest.approx(b - a)
+            if a == 0:  # a rise from nothing has no percentage
+                assert row["change_pct"] is None
+            else:
+                assert row["change_pct"] == pytest.approx((b - a) / a * 100)
+            assert row["from_reporter"] == row["to_reporter"]
+            assert row["no_change_reason"] is None
+        else:
+            assert row[f"change{u}"] is None and row["change_pct"] is None
+            assert row["no_change_reason"]  # always says why
+
+
+@common
+@given(two_years(), st.sampled_from(("partner", "republic")))
+def test_backwards_is_the_inverse(trade: pl.DataFrame, basis: str) -> None:
+    forward = compute.growth(trade, basis=basis, currency="USD", rates=RATES)  # type: ignore[arg-type]
+    backward = compute.growth(trade, basis=basis, currency="USD", rates=RATES,  # type: ignore[arg-type]
+                              from_year=2024, to_year=2023)  # fmt: skip
+    back = {(r["partner"], r["area"], r["measure"]): r for r in backward.to_dicts()}
+    for row in forward.to_dicts():
+        other = back[(row["partner"], row["area"], row["measure"])]
+        assert row["value_from_usd_m"] == other["value_to_usd_m"]
+        assert row["comparable"] == other["comparable"]
+        if row["comparable"] and row["value_from_usd_m"] and row["value_to_usd_m"]:
+            assert row["change_usd_m"] == pytest.approx(-other["change_usd_m"])
+            # (1 + g) x (1 + g') = 1
+            assert (1 + row["change_pct"] / 100) * (1 + other["change_pct"] / 100) == (
+                pytest.approx(1.0)
+            )
+
+
+@common
+@given(two_years(), st.sampled_from(("partner", "republic")))
+def test_the_same_figures_twice_are_comparable_and_flat(trade: pl.DataFrame, basis: str) -> None:
+    first = trade.filter(pl.col("year") == 2023)
+    twice = pl.concat([first, first.with_columns(pl.lit(2024, dtype=pl.Int64).alias("year"))])
+    frame = compute.growth(twice, basis=basis, currency="EUR", rates=RATES)  # type: ignore[arg-type]
+    for row in frame.filter(pl.col("value_from_eur_m") > 0).to_dicts():
+        assert row["comparable"], row["no_change_reason"]
+        # in EUR only the USD rows move, and only by the rate: 1.0813 / 1.0824 - 1
+        effect = row["currency_effect_pct"] or 0.0
+        assert row["change_pct"] == pytest.approx(effect, abs=1e-9)
