@@ -98,10 +98,21 @@ def test_wheel_carries_its_data_and_gives_the_same_output(tmp_path: Path) -> Non
         cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert installed.stdout == here.stdout
+    where = "from ca_trade import inputs; print(*inputs.bundled_paths(), sep='\\n')"
     located = subprocess.run(
-        [str(python), "-c", "from ca_trade import load; print(load.bundled_data_path())"],
+        [str(python), "-c", where],
         cwd=elsewhere, capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
-    packaged = Path(located.stdout.strip())
-    assert "site-packages" in str(packaged)
-    assert packaged.read_bytes() == BUNDLED.read_bytes()  # one canonical copy, shipped as is
+    packaged = [Path(line) for line in located.stdout.splitlines()]
+    assert [p.name for p in packaged] == ["trade_2023.csv", "trade_2024.csv"]
+    for path in packaged:
+        assert "site-packages" in str(path)
+        # One canonical copy of each year's file, shipped as is.
+        assert path.read_bytes() == (ROOT / "data" / path.name).read_bytes()
+    assert packaged[1].read_bytes() == BUNDLED.read_bytes()
+    # Both years reach the installed tool: 2023 is not only shipped but read.
+    year_2023 = subprocess.run(
+        [str(venv / "bin" / "ca-trade"), "compare", "--year", "2023", "-f", "csv"],
+        cwd=elsewhere, capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    assert year_2023.stdout.splitlines()[1].startswith("2023,CA5,CHN,1,89326.0,")

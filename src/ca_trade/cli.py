@@ -24,6 +24,7 @@ import typer
 
 from ca_trade import __version__, schema
 from ca_trade.errors import EXIT_INTERNAL, EXIT_IO_ERROR, CaTradeError, UsageError
+from ca_trade.inputs import Inputs
 from ca_trade.schema import OutputFormat
 
 if TYPE_CHECKING:
@@ -162,8 +163,12 @@ class Currency(StrEnum):
 
 
 DataOpt = Annotated[
-    Path | None,
-    typer.Option("--data", help="Data file in ca-trade's format [default: the bundled 2024 data]."),
+    list[Path] | None,
+    typer.Option(
+        "--data",
+        help="Data file in ca-trade's format; repeat to combine files "
+        "[default: the bundled 2023 and 2024 data].",
+    ),
 ]
 YearOpt = Annotated[
     int | None, typer.Option("--year", help="Year [default: the latest year in the data].")
@@ -219,36 +224,6 @@ def _republic(code: str | None) -> str | None:
             hint=", ".join(schema.REPUBLICS),
         )
     return upper
-
-
-class Inputs:
-    """The data, rates and year that every calculating command starts from."""
-
-    def __init__(
-        self,
-        data: Path | None,
-        year: int | None,
-        encoding: str | None = None,
-        delimiter: str | None = None,
-    ) -> None:
-        from ca_trade import load
-
-        self.path = data
-        self.trade = load.read_trade(data, encoding=encoding, delimiter=delimiter)
-        self.rates = load.read_rates()
-        years = sorted(self.trade.get_column("year").unique().to_list())
-        if year is not None and year not in years:
-            raise UsageError(
-                f"--year {year} is not in the data",
-                hint="years available: " + ", ".join(map(str, years)),
-            )
-        self.year: int = years[-1] if year is None else year
-        missing = load.missing_rates(self.trade, self.rates)
-        if missing:
-            raise UsageError(
-                f"no ECB EUR/USD rate for {', '.join(map(str, missing))}",
-                hint="add the year's annual average to the rates file",
-            )
 
 
 def _delimiter(value: str | None) -> str | None:
@@ -555,7 +530,7 @@ def sources(
     """
     from ca_trade import compute, render
 
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), keep_all=True)
     result = compute.sources(
         inputs.trade,
         partner=_partner(partner),

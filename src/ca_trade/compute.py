@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ca_trade import schema
+from ca_trade.errors import UsageError
 from ca_trade.figures import Basis, candidates, resolve, world_totals
 
 FLOW_MEASURE = {"total": "turnover", "export": "exports", "import": "imports"}
@@ -166,31 +167,40 @@ def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.Da
 
     Takes a result frame with ``<measure>_source_lines`` list columns (e.g. ``compare``'s) and
     the loaded data. Returns one row per (figure, data row): the ``keys`` columns, measure,
-    derived, line, missing_reason, reporter, counterpart, flow, value_millions, currency,
-    basis, source, source_url, note. A missing figure has one row: no line, its reason.
+    derived, file (when the data has it), line, missing_reason, reporter, counterpart, flow,
+    value_millions, currency, basis, source, source_url, note. A missing figure has one row: no
+    line, its reason. A figure's lines are looked up in its year (``<measure>_year``, else
+    ``year``), since several files may each have a line 2; a line that still matches rows of two
+    files is a ``UsageError`` rather than a guess.
     """
     measures = [
         c.removesuffix("_source_lines") for c in result.columns if c.endswith("_source_lines")
     ]
+
+    def optional(name: str, dtype: pl.DataType) -> pl.Expr:
+        return pl.col(name) if name in result.columns else pl.lit(None, dtype=dtype)
+
+    def year_of(measure: str) -> pl.Expr:
+        name = f"{measure}_year" if f"{measure}_year" in result.columns else "year"
+        return optional(name, pl.Int64()).cast(pl.Int64)
+
+    numbered = result.with_row_index("_row")
     parts = [
-        result.select(
+        numbered.select(
+            "_row",
             *keys,
             pl.lit(measure).alias("measure"),
-            (
-                pl.col(f"{measure}_derived")
-                if f"{measure}_derived" in result.columns
-                else pl.lit(None, dtype=pl.Boolean)
-            ).alias("derived"),
+            optional(f"{measure}_derived", pl.Boolean()).alias("derived"),
+            year_of(measure).alias("_year"),
             pl.col(f"{measure}_source_lines").alias("line"),
-            (
-                pl.col(f"{measure}_missing_reason")
-                if f"{measure}_missing_reason" in result.columns
-                else pl.lit(None, dtype=pl.String)
-            ).alias("missing_reason"),
+            optional(f"{measure}_missing_reason", pl.String()).alias("missing_reason"),
         ).explode("line")
         for measure in measures
     ]
+    file = ["file"] if "file" in trade.columns else []
     rows = trade.select(
+        pl.col("year").alias("_data_year"),
+        *file,
         "line",
         "reporter",
         pl.col("partner").alias("counterpart"),
@@ -202,12 +212,32 @@ def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.Da
         "source_url",
         "note",
     )
-    return (
+    joined = (
         pl.concat(parts)
         .filter(pl.col("line").is_not_null() | pl.col("missing_reason").is_not_null())
         .join(rows, on="line", how="left")
-        .unique(maintain_order=True)
+        .filter(
+            pl.col("line").is_null()
+            | pl.col("_year").is_null()
+            | (pl.col("_year") == pl.col("_data_year"))
+        )
     )
+    if file:
+        clash = joined.filter(
+            pl.col("line").is_not_null()
+            & (pl.col("file").n_unique().over("_row", "measure", "line") > 1)
+        )
+        if not clash.is_empty():
+            first = clash.row(0, named=True)
+            same = [pl.col(c) == first[c] for c in ("_row", "measure", "line")]
+            files = " and ".join(clash.filter(same)["file"].unique().sort().to_list())
+            raise UsageError(
+                f"--explain cannot tell which file line {first['line']} behind a figure comes "
+                f"from: {files} both have that line for the same year",
+                hint="keep each year's rows in one file, or run without --explain",
+            )
+    columns = [*keys, "measure", "derived", *file, "line", "missing_reason"]
+    return joined.select(*columns, *rows.columns[len(file) + 2 :]).unique(maintain_order=True)
 
 
 # ------------------------------------------------------------------------------------- shares
@@ -851,8 +881,9 @@ def sources(
     """The data rows themselves, with source, URL and note, optionally filtered.
 
     ``partner`` and ``republic`` match either side of a row; ``reporter`` matches the reporter.
-    Takes the loader's frame; returns line, year, reporter, partner, flow, value_millions,
-    currency, basis, source, source_url, note, in file order.
+    Takes the loader's frame (or ``inputs.read_files``'); returns file (when the data has it),
+    line, year, reporter, partner, flow, value_millions, currency, basis, source, source_url,
+    note, in file order.
     """
 
     def either(code: str) -> pl.Expr:
@@ -867,4 +898,5 @@ def sources(
         condition &= pl.col("reporter") == reporter
     if year is not None:
         condition &= pl.col("year") == year
-    return trade.filter(condition).select("line", *schema.COLUMNS)
+    file = ["file"] if "file" in trade.columns else []
+    return trade.filter(condition).select(*file, "line", *schema.COLUMNS)

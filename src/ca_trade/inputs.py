@@ -1,0 +1,156 @@
+"""What every calculating command starts from: the data files, the rates and the year.
+
+By default the bundled files are read, one per year (``BUNDLED_FILES``); ``--data`` replaces them
+with the user's file or files. Each file is read strictly by ``load.read_trade``; the frames are
+concatenated with a ``file`` column (the file's display name) next to ``line``, so every row can
+still be cited by file and line. A key (year, reporter, partner, flow) may appear in one file
+only: a repeat across files is a ``DataError`` naming both files and lines.
+
+"Read less": the calculating commands keep only the rows ca-trade computes with (reporter and
+partner among ca-trade's codes), so a world-wide file does not carry every country through the
+figure rules. ``sources`` keeps every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ca_trade import schema
+from ca_trade.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+# The bundled data, one file per year, oldest first; shipped in the wheel beside trade_2024.csv.
+BUNDLED_FILES = ("trade_2023.csv", "trade_2024.csv")
+BUNDLED_MARK = " (bundled)"
+
+
+def bundled_paths() -> list[Path]:
+    """The bundled data files: inside the installed wheel, or the checkout's ``data/``."""
+    from ca_trade import load
+
+    folder = load.bundled_data_path().parent
+    return [folder / name for name in BUNDLED_FILES]
+
+
+def display_name(path: Path, bundled: bool) -> str:
+    """How a data file is named in output: ``trade_2024.csv (bundled)``, else its relative path."""
+    from ca_trade import load
+
+    return path.name + BUNDLED_MARK if bundled else load.display_path(path)
+
+
+def computable(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows ca-trade computes with: reporter in ``schema.REPORTERS``, partner in
+    ``schema.COUNTERPARTS``. Takes and returns the loader's columns."""
+    import polars as pl
+
+    return frame.filter(
+        pl.col("reporter").is_in(schema.REPORTERS) & pl.col("partner").is_in(schema.COUNTERPARTS)
+    )
+
+
+def read_files(
+    paths: Sequence[Path],
+    names: Sequence[str],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> pl.DataFrame:
+    """Read each data file strictly and concatenate them, each row tagged with its file.
+
+    Returns the loader's columns (``schema.COLUMNS``) plus ``file`` (from ``names``) and
+    ``line``. Raises ``DataError`` (exit 65) for a key given in two files, naming both.
+    """
+    import polars as pl
+
+    from ca_trade import load
+
+    frames = [
+        load.read_trade(path, encoding=encoding, delimiter=delimiter).with_columns(
+            pl.lit(name, dtype=pl.String).alias("file")
+        )
+        for path, name in zip(paths, names, strict=True)
+    ]
+    columns = [*schema.COLUMNS, "file", "line"]
+    trade = pl.concat([frame.select(columns) for frame in frames], how="vertical")
+    if len(frames) > 1:
+        _refuse_repeated_keys(trade, [str(p) for p in paths], list(names))
+    return trade
+
+
+def _refuse_repeated_keys(trade: pl.DataFrame, paths: list[str], names: list[str]) -> None:
+    """Raise for the first key that two files both give (each file's own keys are unique)."""
+    import polars as pl
+
+    key = list(schema.KEY)
+    order = {name: index for index, name in enumerate(names)}
+    repeated = (
+        trade.with_columns(pl.col("file").replace_strict(order, return_dtype=pl.Int64).alias("_f"))
+        .filter(pl.len().over(key) > 1)
+        .sort("_f", "line")
+    )
+    if repeated.is_empty():
+        return
+    first = repeated.row(0, named=True)
+    again = repeated.filter(
+        pl.all_horizontal(pl.col(k) == first[k] for k in key) & (pl.col("_f") != first["_f"])
+    ).row(0, named=True)
+    raise DataError(
+        f"{first['year']} {first['reporter']} {first['partner']} {first['flow']} repeats the key "
+        f"of {paths[first['_f']]}, line {first['line']}",
+        path=paths[again["_f"]],
+        line=again["line"],
+        column="flow",
+        hint="give each (year, reporter, partner, flow) in one file only; put other versions in "
+        "note",
+    )
+
+
+class Inputs:
+    """The data, rates and year that every calculating command starts from.
+
+    ``trade`` is the loader's frame for all the files (``read_files``), all years, reduced to the
+    rows ca-trade computes with unless ``keep_all``. ``year`` is the chosen year (default: the
+    latest in the data), ``rates`` the ECB annual averages, ``files`` the display names.
+    """
+
+    def __init__(
+        self,
+        data: Sequence[Path] | Path | None,
+        year: int | None,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        *,
+        keep_all: bool = False,
+    ) -> None:
+        from ca_trade import load
+
+        given = [data] if isinstance(data, Path) else list(data or [])
+        self.paths = given or bundled_paths()
+        self.files = [display_name(p, bundled=not given) for p in self.paths]
+        trade = read_files(self.paths, self.files, encoding=encoding, delimiter=delimiter)
+        self.trade = trade if keep_all else computable(trade)
+        self.rates = load.read_rates()
+        years = sorted(self.trade.get_column("year").unique().to_list())
+        if not years:
+            raise DataError(
+                "has no rows between ca-trade's countries and areas",
+                path=", ".join(map(str, self.paths)),
+                hint="reporter and partner must be among " + ", ".join(schema.COUNTERPARTS),
+            )
+        if year is not None and year not in years:
+            raise UsageError(
+                f"--year {year} is not in the data",
+                hint="years available: " + ", ".join(map(str, years)),
+            )
+        self.year: int = years[-1] if year is None else year
+        missing = load.missing_rates(self.trade, self.rates)
+        if missing:
+            raise UsageError(
+                f"no ECB EUR/USD rate for {', '.join(map(str, missing))}",
+                hint="add the year's annual average to the rates file",
+            )
