@@ -35,6 +35,7 @@ from typer.testing import CliRunner
 
 from ca_trade import claims, load
 from ca_trade.errors import DataError, InputError
+from ca_trade.inputs import Inputs
 from conftest import DATA, invoke
 
 RATES = {2023: 1.0813, 2024: 1.0824}
@@ -43,9 +44,9 @@ CLAIMS = DATA / "claims"
 
 @pytest.fixture(scope="module")
 def article() -> dict[str, list[dict]]:
-    """The built-in claims evaluated on the bundled data: claim id -> its rows."""
+    """The built-in claims evaluated on the bundled data (both years): claim id -> its rows."""
     frame = claims.evaluate(
-        claims.read_claims(None), load.read_trade(), currency="USD", rates=RATES, year=2024
+        claims.read_claims(None), Inputs(None, None).trade, currency="USD", rates=RATES, year=2024
     )
     out: dict[str, list[dict]] = {}
     for row in frame.to_dicts():
@@ -70,7 +71,7 @@ def verdict(rows: list[dict]) -> str:
 
 
 def test_every_claim_of_the_article_is_there(article: dict[str, list[dict]]) -> None:
-    expected = "1 2a 2b 2c 3a 3b 3c 4 5 6a 6b 7a 7b 7c 8a 8b 8c 9 10a 10b 10c".split()
+    expected = "1 2a 2b 2c 3a 3b 3c 3d 4 4b 5 6a 6b 7a 7b 7c 7d 8a 8b 8c 9 10a 10b 10c".split()
     expected += "11a 11b 11c 11d 11e 12".split()
     assert list(article) == expected
 
@@ -201,22 +202,72 @@ def test_claim_8_china_shares_of_uzbekistan(article: dict[str, list[dict]]) -> N
     assert verdict(rows) == "holds"
 
 
-def test_claim_9_china_share_of_the_region_is_not_checkable(
+KAZ_WORLD_2024 = 81674.0530439 + 60397.96938396  # the bureau's monthly sums, derived total
+FOUR_WORLD_2024 = KAZ_WORLD_2024 + (3800 + 12500) + 8900 + 65900  # KAZ, KGZ, TJK, UZB
+
+
+def test_claim_9_china_share_of_the_region_gets_the_four_republics(
     article: dict[str, list[dict]],
 ) -> None:
     rows = article["9"]
-    # World totals exist only for UZB (65900) and TJK (8900): a "share of the region" over two
-    # republics that leave out Kazakhstan is not the region's share.
+    # World totals for 2024: KAZ 81674.05 + 60397.97 = 142072.02 (compiled), KGZ 3800 + 12500
+    # = 16300 (unstated), TJK 8900, UZB 65900; Turkmenistan has exports only (12000), so its
+    # total trade, and the region's, is unknown: the claim is still not checkable on all five.
     assert verdict(rows) == "not checkable"
     assert {r["result"] for r in rows} == {"not checkable"}
-    detail = rows[0]["verdict_detail"]
-    for code in ("KAZ", "KGZ", "TKM"):
-        assert f"no world total (total) for {code}" in detail
-    # the partial values are still shown: (12400 + 1960) / (65900 + 8900), and China's customs
-    # (13780 + 3860) / (65900 + 8900), mixed
+    # ... but the partial figure is there, with its coverage: the republics' own figures
+    # (30100 + 5500 + 1960 + 12400) = 49960 / 233172.02 = 21.43%, and China's customs
+    # (43820 + 22710 + 3860 + 13780) = 84170 / 233172.02 = 36.10% (mixed)
     assert by_basis(rows) == {
-        "republic": pytest.approx((12400 + 1960) / (65900 + 8900) * 100),
-        "mixed": pytest.approx((13780 + 3860) / (65900 + 8900) * 100),
+        "republic": pytest.approx((30100 + 5500 + 1960 + 12400) / FOUR_WORLD_2024 * 100),
+        "mixed": pytest.approx((43820 + 22710 + 3860 + 13780) / FOUR_WORLD_2024 * 100),
+    }
+    for row in rows:
+        assert "4/5 republics with both figures (KAZ, KGZ, TJK, UZB)" in row["coverage"]
+    detail = rows[0]["verdict_detail"]
+    assert "no world total (total) for TKM" in detail
+    assert "on the part covered: 36.10% on mixed, 21.43% on republic" in detail
+
+
+def test_claim_3d_russia_stagnation(article: dict[str, list[dict]]) -> None:
+    rows = article["3d"]
+    # Russia's statements: 44000 -> 45000: |+1000 / 44000| = 2.27% < 3%: holds.
+    # With the republics first, 2024 is the republics' compilation (47000) but 2023 has no
+    # region figure from the republics (4/5): Russia's 44000 against CA5's 47000 is not a change.
+    assert by_basis(rows) == {"partner": pytest.approx(1000 / 44000 * 100), "mixed": None}
+    assert results(rows) == {"partner": "holds", "mixed": "not checkable"}
+    assert verdict(rows) == "holds"
+    assert (
+        "2023 from RUS officials, 2024 from the republics' compilation (CA5)"
+        in (rows[0]["verdict_detail"])
+    )
+    assert rows[0]["test"] == "|growth of RUS–CA5 turnover 2023→2024| < 3%"
+
+
+def test_claim_4b_steady_growth_depends_on_basis(article: dict[str, list[dict]]) -> None:
+    rows = article["4b"]
+    # China's customs 41000 -> 43820: +2820 / 41000 = +6.88% > 0 holds;
+    # Kazakhstan's figures 31500 -> 30100: -1400 / 31500 = -4.44% fails.
+    assert by_basis(rows) == {
+        "partner": pytest.approx((43820 - 41000) / 41000 * 100),
+        "republic": pytest.approx((30100 - 31500) / 31500 * 100),
+    }
+    assert verdict(rows) == "depends on basis"
+    assert {r["unit"] for r in rows} == {"pct"}
+
+
+def test_claim_7d_minor_dip_depends_on_basis(article: dict[str, list[dict]]) -> None:
+    rows = article["7d"]
+    # China's customs 14000 -> 13780: -220 / 14000 = -1.57%, inside (-5%, 0): holds;
+    # Uzbekistan's figures 13700 -> 12400: -1300 / 13700 = -9.49%, more than a minor dip: fails.
+    assert by_basis(rows) == {
+        "partner": pytest.approx((13780 - 14000) / 14000 * 100),
+        "republic": pytest.approx((12400 - 13700) / 13700 * 100),
+    }
+    assert results(rows) == {"partner": "holds", "republic": "fails"}
+    assert verdict(rows) == "depends on basis"
+    assert {(r["op"], r["claimed_value"], r["claimed_upper_value"]) for r in rows} == {
+        ("between", -5, 0)
     }
 
 
@@ -259,7 +310,10 @@ def test_claim_12_gas_is_not_checkable(article: dict[str, list[dict]]) -> None:
     assert verdict(rows) == "not checkable"
     assert "no product data" in rows[0]["verdict_detail"]
     assert "natural gas" in rows[0]["verdict_detail"]
-    assert "no world total (export) for TKM" in rows[0]["verdict_detail"]
+    # Turkmenistan's 2024 exports are now known (12000): China's imports 9600 / 12000 = 80% of
+    # all its exports, shown but not tested, since the claim is about gas alone.
+    assert by_basis(rows) == {"mixed": pytest.approx(9600 / 12000 * 100)}
+    assert "on the part covered" not in rows[0]["verdict_detail"]
 
 
 # ------------------------------------------------------------------ the command
@@ -287,8 +341,13 @@ def test_csv_and_json_carry_the_same_numbers(runner: CliRunner) -> None:
 def test_table_shows_verdicts(runner: CliRunner) -> None:
     result = invoke(runner, "check", "-f", "table")
     assert result.exit_code == 1
-    assert "depends on basis" in result.stdout and "not checkable" in result.stdout
-    assert "$94.82bn" in result.stdout and "$60.56bn" in result.stdout
+    assert "depends: holds on partner" in result.stdout and "not checkable" in result.stdout
+    # claim 9: the share on the four republics that have a world total, and which they are
+    assert "4/5 republics with both figures (KAZ, KGZ, TJK, UZB)" in result.stdout
+    assert "on the part covered: 36.10% on mixed, 21.43% on republic" in result.stdout
+    details = invoke(runner, "check", "-f", "table", "--details").stdout
+    assert "$94.82bn" in details and "$60.56bn" in details
+    assert "6.88%" in details and "-4.44%" in details  # claim 4b, each basis
 
 
 def test_explain_lists_data_rows(runner: CliRunner) -> None:
@@ -345,12 +404,70 @@ def test_user_file_with_every_kind_of_test(runner: CliRunner) -> None:
     # integer id; EU-KGZ: nobody publishes it
     assert verdict(rows["7"]) == "not checkable"
     assert "published by neither side" in rows["7"][0]["verdict_detail"]
-    # a year not in the data; its own source
-    (old,) = rows["old-year"]
-    assert old["result"] == "not checkable" and "no data for 2023" in old["verdict_detail"]
-    assert old["source_title"] == "Another paper" and old["source_url"] == "https://example.org/x"
+    # a claim's own year (2023) and its own source: China's customs 41000 is within
+    # 41000 ± 820; Kazakhstan's 31500 is 9500 off
+    old = rows["old-year"]
+    assert by_basis(old) == {"partner": 41000, "republic": 31500}
+    assert results(old) == {"partner": "holds", "republic": "fails"}
+    assert {r["year"] for r in old} == {2023}
+    assert old[0]["source_title"] == "Another paper"
+    assert old[0]["source_url"] == "https://example.org/x"
+    # a year not in the data
+    (missing,) = rows["missing-year"]
+    assert missing["result"] == "not checkable"
+    assert "no data for 2022 (the data hold 2023, 2024)" in missing["verdict_detail"]
     assert rows["share"][0]["source_date"] == "2025-01-31"  # a TOML date, as written
     assert [r["op"] for r in json.loads(result.stdout)][:3] == ["gt", "gt", "approx"]
+
+
+def test_user_file_with_claims_about_change(runner: CliRunner) -> None:
+    result = invoke(runner, "check", str(CLAIMS / "growth.toml"), "-f", "json")
+    assert result.exit_code == 1, result.stderr  # one claim fails
+    rows: dict[str, list[dict]] = {}
+    for row in json.loads(result.stdout):
+        rows.setdefault(row["claim_id"], []).append(row)
+    # Kazakhstan with the world (its own figures under both rules, shown once):
+    # 2023 79138.75467736 + 60412.45259594 = 139551.20727330
+    # 2024 81674.05304390 + 60397.96938396 = 142072.02242786: +1.806%, ≈ 1.8 ± 0.1 holds
+    (world,) = rows["world"]
+    kaz_2023 = 79138.75467736 + 60412.45259594
+    assert world["computed_value"] == pytest.approx((KAZ_WORLD_2024 / kaz_2023 - 1) * 100)
+    assert world["statistics"] == "republic" and world["verdict"] == "holds"
+    assert world["test"] == "growth of KAZ–world turnover 2023→2024 ≈ 1.8% (±0.1)"
+    # imports: 60412.45259594 -> 60397.96938396 = -0.024%, |-0.024| < 0.5 holds
+    (flat,) = rows["flat-exports"]
+    assert flat["computed_value"] == pytest.approx(abs(60397.96938396 / 60412.45259594 - 1) * 100)
+    assert flat["verdict"] == "holds"
+    # China-region on China's customs: 89326 -> 94820 = 6.15% (the sum of five), in (5, 7).
+    # The republic rule takes the five republics' own 2024 figures (60560) but has only China's
+    # 89400 for 2023 (no 2023 total from Kyrgyzstan): not the same reporter, no change.
+    region = {r["statistics"]: r for r in rows["region-range"]}
+    assert region["partner"]["computed_value"] == pytest.approx((94820 / 89326 - 1) * 100)
+    assert region["mixed"]["computed_value"] is None
+    assert "2023 from CHN customs, 2024 from the sum of KAZ, KGZ, TJK, TKM, UZB figures" in (
+        region["mixed"]["computed_missing_reason"]
+    )
+    assert region["partner"]["verdict"] == "holds"
+    # growth vs growth: 6.15% > Russia's 45000 / 44000 - 1 = 2.27% holds; with the republics
+    # first Russia's region figure changes reporter (RUS 2023, CA5 2024): not checkable there
+    faster = {r["statistics"]: (r["computed_value"], r["than_value"]) for r in rows["faster"]}
+    assert faster["partner"] == (
+        pytest.approx((94820 / 89326 - 1) * 100),
+        pytest.approx((45000 / 44000 - 1) * 100),
+    )
+    assert rows["faster"][0]["verdict"] == "holds"
+    # Uzbekistan's exports to China (= China's imports from Uzbekistan): Uzbekistan's own
+    # figures 2400 -> 2050 = -14.58%: fails; the partner rule mixes UZB 2023 with CHN 2024
+    by_stats = {r["statistics"]: r for r in rows["republic-view"]}
+    assert by_stats["republic"]["computed_value"] == pytest.approx((2050 / 2400 - 1) * 100)
+    assert by_stats["mixed"]["result"] == "not checkable"
+    assert (
+        "2023 from UZB statistics, 2024 from CHN customs"
+        in (by_stats["mixed"]["computed_missing_reason"])
+    )
+    assert by_stats["republic"]["verdict"] == "fails"
+    (old,) = rows["no-2022"]
+    assert old["result"] == "not checkable" and "no data for 2022" in old["verdict_detail"]
 
 
 def test_exit_0_when_every_checkable_claim_holds(runner: CliRunner, tmp_path: Path) -> None:
@@ -486,6 +603,67 @@ MALFORMED = {
         ).replace('unit = "USD bn"', 'unit = "x"'),
         "measure.of.kind: 'rank' cannot be an operand of a ratio or difference",
     ),
+    "growth of a balance": (
+        with_field(
+            "measure",
+            'measure = { kind = "growth", of = { kind = "balance", partner = "CHN", '
+            'area = "KAZ" } }',
+        ).replace('unit = "USD bn"', 'unit = "%"'),
+        "measure.of.kind: the growth of 'balance' is not measured",
+    ),
+    "growth years backwards": (
+        with_field(
+            "measure",
+            'measure = { kind = "growth", of = { kind = "turnover", partner = "CHN", '
+            'area = "KAZ" }, from_year = 2024, to_year = 2023 }',
+        ).replace('unit = "USD bn"', 'unit = "%"'),
+        "measure.from_year: 2024 is not before to_year 2023",
+    ),
+    "growth without of": (
+        with_field(
+            "measure", 'measure = { kind = "growth", from_year = 2023, to_year = 2024 }'
+        ).replace('unit = "USD bn"', 'unit = "%"'),
+        "measure.of: missing",
+    ),
+    "growth in USD": (
+        with_field(
+            "measure",
+            'measure = { kind = "growth", of = { kind = "turnover", partner = "CHN", '
+            'area = "KAZ" } }',
+        ),
+        "unit: 'USD bn' does not fit a growth",
+    ),
+    "year on a turnover": (
+        with_field(
+            "measure",
+            'measure = { kind = "turnover", partner = "CHN", area = "KAZ", from_year = 2023 }',
+        ),
+        "measure.from_year: not used by kind 'turnover'",
+    ),
+    "world outside growth": (
+        with_field("measure", 'measure = { kind = "turnover", partner = "WLD", area = "KAZ" }'),
+        "measure.partner: 'WLD' is not one of the codes",
+    ),
+    "world with the region": (
+        with_field(
+            "measure",
+            'measure = { kind = "growth", of = { kind = "turnover", partner = "WLD", '
+            'area = "CA5" } }',
+        ).replace('unit = "USD bn"', 'unit = "%"'),
+        "measure.of.area: 'CA5' is not one of the codes",
+    ),
+    "between one number": (
+        with_field("op", 'op = "between"'),
+        "value: 1 is not a range [low, high] with low < high",
+    ),
+    "between reversed": (
+        with_field("op", 'op = "between"').replace("value = 1", "value = [0, -5]"),
+        "value: [0, -5] is not a range [low, high] with low < high",
+    ),
+    "range without between": (
+        with_field("value", "value = [1, 2]"),
+        "value: [1, 2] is not a number",
+    ),
 }
 
 
@@ -582,4 +760,4 @@ def test_all_hold_and_verdicts() -> None:
     assert claims.all_hold(frame.filter(frame["claim_id"] == "imports")) is True
     summary = claims.verdicts(frame)
     assert summary.columns == ["claim_index", "claim_id", "test", "verdict", "verdict_detail"]
-    assert summary.height == 12
+    assert summary.height == 13

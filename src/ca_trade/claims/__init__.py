@@ -1,0 +1,69 @@
+"""Published claims about trade figures, tested against the data: parse, validate, evaluate.
+
+A claims file is TOML (format in the README, under "ca-trade check"): ``[[claim]]`` tables, each
+with an ``id``, the ``quote``, a source, a ``measure`` in the tool's own terms, an ``op`` and
+either a ``value`` (with its ``unit``) or another measure (``than``). The built-in claim set,
+``dragons_soft_power.toml``, lives beside this package's modules and ships in the wheel.
+
+- ``model``: the dataclasses and the words for them (``describe``, ``describe_test``);
+- ``parse``: reading and validation (``read_claims``, ``parse_claims``);
+- ``evaluate``: the tests against the data (``evaluate``, ``all_hold``, ``verdicts``).
+"""
+
+from __future__ import annotations
+
+from ca_trade.claims.evaluate import (
+    CHECK_SCHEMA,
+    Value,
+    all_hold,
+    compare_values,
+    evaluate,
+    verdicts,
+)
+from ca_trade.claims.model import (
+    AMOUNT_UNITS,
+    BUILTIN_NAME,
+    DEPENDS,
+    FAILS,
+    HOLDS,
+    KINDS,
+    NOT_CHECKABLE,
+    OPS,
+    Claim,
+    ClaimSet,
+    Measure,
+    Source,
+    Tolerance,
+    describe,
+    describe_test,
+    value_kind,
+)
+from ca_trade.claims.parse import builtin_text, parse_claims, read_claims
+
+__all__ = [
+    "AMOUNT_UNITS",
+    "BUILTIN_NAME",
+    "CHECK_SCHEMA",
+    "DEPENDS",
+    "FAILS",
+    "HOLDS",
+    "KINDS",
+    "NOT_CHECKABLE",
+    "OPS",
+    "Claim",
+    "ClaimSet",
+    "Measure",
+    "Source",
+    "Tolerance",
+    "Value",
+    "all_hold",
+    "builtin_text",
+    "compare_values",
+    "describe",
+    "describe_test",
+    "evaluate",
+    "parse_claims",
+    "read_claims",
+    "value_kind",
+    "verdicts",
+]
