@@ -638,7 +638,11 @@ def growth(
         pl.when(comparable & from_partial).then(
             pl.format("both years cover only {}", _covers(pl.col("from_coverage")))
         ),
-        pl.when(comparable & (pl.col("from_coverage") != pl.col("to_coverage"))).then(
+        pl.when(
+            comparable
+            & (pl.col("area") == schema.REGION)
+            & (pl.col("from_coverage") != pl.col("to_coverage"))
+        ).then(
             pl.format("{}: {}; {}: {}", pl.lit(start), "from_coverage", pl.lit(end), "to_coverage")
         ),
         pl.when(comparable & (pl.col("from_basis") != pl.col("to_basis"))).then(
