@@ -20,15 +20,20 @@ ECB rates: 2023 1.0813, 2024 1.0824 USD per EUR.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from ca_trade import compute, load, schema
-from conftest import DATA
+from ca_trade.inputs import Inputs
+from conftest import DATA, invoke
 
 RATES = {2023: 1.0813, 2024: 1.0824}
 GROWTH = DATA / "growth"
@@ -220,6 +225,153 @@ def test_machine_columns_are_stable() -> None:
     assert frame.height == (len(schema.PARTNERS) * 6 + len(schema.REPUBLICS)) * 3
 
 
+# ------------------------------------------------------------------ the bundled data, by hand
+# data/trade_2023.csv and data/trade_2024.csv (figures_2023.md, "What the two years show").
+
+
+def bundled(basis: str = "partner", currency: str = "USD") -> dict[tuple[str, str, str], dict]:
+    inputs = Inputs(None, None)
+    frame = compute.growth(inputs.trade, basis=basis, currency=currency, rates=inputs.rates)  # type: ignore[arg-type]
+    return {(r["partner"], r["area"], r["measure"]): r for r in frame.to_dicts()}
+
+
+def test_bundled_hand_calculations() -> None:
+    partner, republic = bundled("partner"), bundled("republic")
+    # China-region, China's customs, the sum of five: 2023 41000 + 19800 + 3926 + 10600 + 14000
+    # = 89326 -> 2024 43820 + 22710 + 3860 + 10650 + 13780 = 94820: +6.15%
+    got = partner[("CHN", "CA5", "turnover")]
+    assert (got["value_from_usd_m"], got["value_to_usd_m"]) == (89326, 94820)
+    assert round(got["change_pct"], 2) == round((94820 - 89326) / 89326 * 100, 2) == 6.15
+    # China-Kazakhstan: 41000 -> 43820 = +6.88% (China's customs);
+    # 31500 -> 30100 = -4.44% (Kazakhstan's)
+    assert round(partner[("CHN", "KAZ", "turnover")]["change_pct"], 2) == 6.88
+    assert round(republic[("CHN", "KAZ", "turnover")]["change_pct"], 2) == -4.44
+    assert republic[("CHN", "KAZ", "turnover")]["change_usd_m"] == pytest.approx(30100 - 31500)
+    # China-Uzbekistan: 14000 -> 13780 = -1.57%; 13700 -> 12400 = -9.49%
+    assert round(partner[("CHN", "UZB", "turnover")]["change_pct"], 2) == -1.57
+    assert round(republic[("CHN", "UZB", "turnover")]["change_pct"], 2) == -9.49
+    # Russia-region, Russia's statements: 44000 -> 45000 = +2.27%
+    assert round(partner[("RUS", "CA5", "turnover")]["change_pct"], 2) == 2.27
+    # Kazakhstan with the world (the bureau's monthly sums, total derived in both years):
+    # 79138.75467736 + 60412.45259594 = 139551.21 -> 81674.0530439 + 60397.96938396 = 142072.02
+    world = partner[("WLD", "KAZ", "turnover")]
+    before, after = 79138.75467736 + 60412.45259594, 81674.0530439 + 60397.96938396
+    assert world["value_from_usd_m"] == pytest.approx(before)
+    assert world["change_pct"] == pytest.approx((after - before) / before * 100)
+    assert round(world["change_pct"], 2) == 1.81
+    assert world["from_derived"] and world["to_derived"]
+    # Uzbekistan with the world: 62500 -> 65900 = +5.44%
+    assert round(partner[("WLD", "UZB", "turnover")]["change_pct"], 2) == 5.44
+
+
+def test_bundled_reasons_for_no_change() -> None:
+    partner = bundled("partner")
+    # China's 2023 customs figures for Uzbekistan have no split; Uzbekistan's do
+    assert partner[("CHN", "UZB", "exports")]["no_change_reason"] == (
+        "2023 from UZB statistics, 2024 from CHN customs"
+    )
+    # Russia's 2024 figure for the five is its own statement; for 2023 the republic rule has
+    # no region figure from the republics' side
+    republic = bundled("republic")
+    assert republic[("RUS", "CA5", "turnover")]["no_change_reason"] == (
+        "2023 from RUS officials, 2024 from the republics' compilation (CA5)"
+    )
+
+
+def test_cli_formats_carry_the_same_numbers(runner: CliRunner) -> None:
+    as_json = json.loads(invoke(runner, "growth", "-f", "json").stdout)
+    as_csv = list(csv.DictReader(io.StringIO(invoke(runner, "growth", "-f", "csv").stdout)))
+    as_tsv = list(
+        csv.DictReader(io.StringIO(invoke(runner, "growth", "-f", "tsv").stdout), delimiter="\t")
+    )
+    assert len(as_json) == len(as_csv) == len(as_tsv) == (3 * 6 + 5) * 3
+    for j, c, t in zip(as_json, as_csv, as_tsv, strict=True):
+        assert list(j) == list(c) == list(t)
+        for name in ("value_from_usd_m", "value_to_usd_m", "change_usd_m", "change_pct"):
+            assert (float(c[name]) if c[name] else None) == j[name]
+            assert c[name] == t[name]
+    first = as_json[0]
+    assert (first["partner"], first["area"], first["measure"]) == ("CHN", "CA5", "turnover")
+    assert first["change_usd_m"] == 94820 - 89326
+
+
+def test_cli_years_and_basis(runner: CliRunner) -> None:
+    result = invoke(runner, "growth", "--from", "2023", "--to", "2024", "--basis", "republic",
+                    "-f", "json")  # fmt: skip
+    assert result.exit_code == 0 and result.stderr == ""
+    rows = {(r["partner"], r["area"], r["measure"]): r for r in json.loads(result.stdout)}
+    assert rows[("CHN", "KAZ", "turnover")]["change_usd_m"] == 30100 - 31500
+    assert {r["basis_rule"] for r in rows.values()} == {"republic"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2022"], "--from 2022 is not in the data"),
+        (["--from", "2024", "--to", "2023"], "--from 2024 must come before --to 2023"),
+        (["--to", "2023"], "no year before 2023 in the data"),
+        (["--to", "2025"], "--year 2025 is not in the data"),
+    ],
+)
+def test_cli_bad_years_are_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
+    result = invoke(runner, "growth", *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert message in line
+
+
+def test_cli_eur_names_the_currency_effect(runner: CliRunner) -> None:
+    rows = json.loads(invoke(runner, "growth", "--currency", "EUR", "-f", "json").stdout)
+    got = {(r["partner"], r["area"], r["measure"]): r for r in rows}
+    china = got[("CHN", "KAZ", "turnover")]
+    # USD 41000 / 1.0813 -> USD 43820 / 1.0824 EUR; the rate alone: 1.0813 / 1.0824 - 1
+    assert china["value_from_eur_m"] == pytest.approx(41000 / 1.0813)
+    assert china["value_to_eur_m"] == pytest.approx(43820 / 1.0824)
+    assert china["currency_effect_pct"] == pytest.approx((1.0813 / 1.0824 - 1) * 100)
+    assert "each year's rate" in china["note"]
+    table = invoke(runner, "growth", "--currency", "EUR", "-f", "table").stdout
+    assert "the rate alone moves a converted figure by −0.10%" in table
+
+
+def test_table_reads_at_80_columns() -> None:
+    from ca_trade.tables.growth import growth_tables
+    from ca_trade.tables.layout import blocks_text
+
+    inputs = Inputs(None, None)
+    for basis in ("partner", "republic"):
+        for currency in ("USD", "EUR"):
+            frame = compute.growth(inputs.trade, basis=basis, currency=currency,  # type: ignore[arg-type]
+                                   rates=inputs.rates)  # fmt: skip
+            text = blocks_text(growth_tables(frame, currency=currency, basis_rule=basis), 80)
+            assert max(len(line) for line in text.splitlines()) <= 80
+            assert "…" not in text
+            assert "│" in text  # the bar's axis: the bar fits too
+            assert "No change computed" in text
+
+
+def test_table_lists_every_change_and_groups_the_rest(runner: CliRunner) -> None:
+    table = invoke(runner, "growth", "-f", "table").stdout
+    assert "CHN–CA5" in table and "+6.15%" in table and "−1.57%" in table
+    assert "KAZ–WLD" in table and "+1.81%" in table
+    assert "• 2023 from UZB statistics, 2024 from CHN customs: CHN–UZB exports, imports" in table
+
+
+def test_change_bar_grows_right_and_falls_left() -> None:
+    from ca_trade.tables.growth import change_bar, change_pct_text
+
+    # half = 4 cells, 8 half-cell steps per side; full = 20%: 2.5% per step
+    assert change_bar(10.0, 20.0).plain == "    │██  "  # 10 / 2.5 = 4 steps = 2 cells
+    assert change_bar(-10.0, 20.0).plain == "  ██│    "
+    assert change_bar(-2.5, 20.0).plain == "   ▐│    "  # one step: half a cell
+    assert change_bar(50.0, 20.0).plain == "    │███▶"  # beyond the scale
+    assert change_bar(-50.0, 20.0).plain == "◀███│    "
+    assert change_bar(None, 20.0).plain == ""
+    assert change_pct_text(6.150504) == "+6.15%"
+    assert change_pct_text(-1.5714) == "−1.57%"
+    assert change_pct_text(3400.0) == "+3,400%"
+
+
 # ------------------------------------------------------------------ properties
 
 POOL = [
@@ -304,3 +456,20 @@ def test_the_same_figures_twice_are_comparable_and_flat(trade: pl.DataFrame, bas
         # in EUR only the USD rows move, and only by the rate: 1.0813 / 1.0824 - 1
         effect = row["currency_effect_pct"] or 0.0
         assert row["change_pct"] == pytest.approx(effect, abs=1e-9)
+
+
+def test_explain_names_each_years_rows(runner: CliRunner) -> None:
+    rows = json.loads(invoke(runner, "growth", "--explain", "-f", "json").stdout)
+    kaz = {
+        (r["measure"], r["file"], r["line"])
+        for r in rows
+        if (r["partner"], r["area"]) == ("CHN", "KAZ") and r["measure"].startswith("turnover")
+    }
+    # trade_2023.csv line 5: CHN->KAZ total 41000; trade_2024.csv line 3: CHN->KAZ total 43820
+    assert kaz == {
+        ("turnover 2023", "trade_2023.csv (bundled)", 5),
+        ("turnover 2024", "trade_2024.csv (bundled)", 3),
+    }
+    values = {r["measure"]: r["value_millions"] for r in rows if (r["partner"], r["area"]) ==
+              ("CHN", "KAZ")}  # fmt: skip
+    assert values["turnover 2023"] == 41000 and values["turnover 2024"] == 43820

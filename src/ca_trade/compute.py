@@ -692,6 +692,31 @@ def growth(
     )
 
 
+def growth_figures(result: pl.DataFrame) -> pl.DataFrame:
+    """``growth``'s rows reshaped for ``explain``: one row per (partner, area), a figure per
+    measure and year.
+
+    Takes ``growth``'s frame. Returns partner, area and, for each measure and year (e.g.
+    ``turnover 2023``): ``<figure>_source_lines``, ``_derived``, ``_missing_reason``, ``_year``.
+    """
+    out = result.select("partner", "area").unique(maintain_order=True)
+    for measure in FLOW_MEASURE.values():
+        rows = result.filter(pl.col("measure") == measure)
+        for prefix in ("from", "to"):
+            year = rows.item(0, f"{prefix}_year") if rows.height else None
+            figure = f"{measure} {year}"
+            part = rows.select(
+                "partner",
+                "area",
+                pl.col(f"{prefix}_source_lines").alias(f"{figure}_source_lines"),
+                pl.col(f"{prefix}_derived").alias(f"{figure}_derived"),
+                pl.col(f"{prefix}_missing_reason").alias(f"{figure}_missing_reason"),
+                pl.col(f"{prefix}_year").alias(f"{figure}_year"),
+            )
+            out = out.join(part, on=["partner", "area"], how="left", nulls_equal=True)
+    return out
+
+
 # ------------------------------------------------------------------------------------ balance
 
 # Who values a flow how: an exporter reports FOB, an importer CIF.
