@@ -228,9 +228,14 @@ FAILS = {
         ", line 3, column value_millions: -15900 is negative, but exports, imports and "
         "turnover cannot be. Try: write the flow's size; balances are computed, not stored",
     ),
-    "unknown_country.csv": (
+    "unknown_country.csv": (  # a country's name: its code is suggested
         EXIT_DATA,
-        ", line 3, column partner: Kazakhstan is not a known country or area code. "
+        ", line 3, column partner: Kazakhstan is not a known country or area code (did you mean "
+        "KAZ?). Try: use ISO 3166 alpha-3 codes in capitals (KAZ, CHN, RUS), or EU27, CA5, WLD",
+    ),
+    "typo_code.csv": (  # UZK for UZB: one letter off Uzbekistan's code, which is not dropped
+        EXIT_DATA,
+        ", line 3, column partner: UZK is not a known country or area code (did you mean UZB?). "
         "Try: use ISO 3166 alpha-3 codes in capitals (KAZ, CHN, RUS), or EU27, CA5, WLD",
     ),
     "duplicate_key.csv": (
@@ -523,7 +528,7 @@ def test_validate_bundled_data_is_clean(runner: CliRunner, fmt: str, expected: s
 def test_validate_bundled_table_says_no_problems(runner: CliRunner) -> None:
     result = invoke(runner, "validate", "-f", "table")
     assert result.exit_code == 0
-    assert "no problems (46 data rows checked)" in result.stdout
+    assert "no problems (51 data rows checked)" in result.stdout
 
 
 def test_validate_reports_a_parse_failure_as_a_problem(runner: CliRunner) -> None:

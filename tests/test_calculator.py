@@ -53,10 +53,11 @@ def test_shares_missing_world_total_is_missing_with_reason() -> None:
         "area",
         "partner",
     )
-    kazakhstan = got[("KAZ", "CHN")]
-    assert kazakhstan["trade_share_pct"] is None
-    assert "no world total" in kazakhstan["trade_missing_reason"]
-    assert ("KAZ", "ROW") not in got
+    # Turkmenistan publishes its exports (12000) but no imports, so no world turnover.
+    turkmenistan = got[("TKM", "CHN")]
+    assert turkmenistan["trade_share_pct"] is None
+    assert turkmenistan["trade_missing_reason"] == "no world total (total) for TKM"
+    assert got[("TKM", "ROW")]["trade_share_pct"] is None
 
 
 def test_shares_region_uses_only_republics_with_both_figures() -> None:
@@ -65,10 +66,13 @@ def test_shares_region_uses_only_republics_with_both_figures() -> None:
         "area",
         "partner",
     )
-    # Only UZB (65900) and TJK (8900) publish world totals: China 12400 + 1960.
+    # World turnovers: UZB 65900, TJK 8900, KAZ 81674.0530439 + 60397.96938396 (monthly sums),
+    # KGZ 3800 + 12500 (unstated); TKM has none. China on the republics' figures:
+    # KAZ 30100, KGZ 5500, TJK 1960, UZB 12400.
+    world = 65900 + 8900 + (81674.0530439 + 60397.96938396) + (3800 + 12500)
     region = got[("CA5", "CHN")]
-    assert region["trade_share_pct"] == pytest.approx((12400 + 1960) / (65900 + 8900) * 100)
-    assert region["trade_coverage"].startswith("2/5")
+    assert region["trade_share_pct"] == pytest.approx((30100 + 5500 + 1960 + 12400) / world * 100)
+    assert region["trade_coverage"] == "4/5 republics with both figures (KAZ, KGZ, TJK, UZB)"
 
 
 def test_shares_partner_basis_is_flagged_mixed() -> None:
@@ -79,7 +83,8 @@ def test_shares_partner_basis_is_flagged_mixed() -> None:
     )
     # China's customs numerator over the republics' own denominators.
     region = got[("CA5", "CHN")]
-    assert region["trade_share_pct"] == pytest.approx((13780 + 3860) / (65900 + 8900) * 100)
+    world = 65900 + 8900 + (81674.0530439 + 60397.96938396) + (3800 + 12500)  # UZB TJK KAZ KGZ
+    assert region["trade_share_pct"] == pytest.approx((13780 + 3860 + 43820 + 22710) / world * 100)
     assert region["trade_mixed_basis"] is True
     assert got[("UZB", "CHN")]["imports_share_pct"] == pytest.approx(11800 / 38900 * 100)
 
@@ -167,12 +172,14 @@ def test_mirror_sorted_by_gap_and_no_derived_option() -> None:
 
 
 def test_sources_filters(runner: CliRunner) -> None:
-    result = invoke(runner, "sources", "--partner", "CHN", "--republic", "KGZ", "-f", "csv")
+    result = invoke(
+        runner, "sources", "--partner", "CHN", "--republic", "KGZ", "--year", "2024", "-f", "csv"
+    )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     # CHN->KGZ total and import, KGZ->CHN total and export.
     assert [r["line"] for r in rows] == ["6", "7", "18", "19"]
     assert all(r["source_url"].startswith("http") for r in rows)
-    by_reporter = invoke(runner, "sources", "--reporter", "EU27", "-f", "json")
+    by_reporter = invoke(runner, "sources", "--reporter", "EU27", "--year", "2024", "-f", "json")
     (row,) = json.loads(by_reporter.stdout)
     assert row["value_millions"] == 54000 and row["currency"] == "EUR"
 

@@ -188,7 +188,7 @@ def test_cli_bad_republic_is_a_usage_error(runner: CliRunner) -> None:
 def test_cli_unknown_year_is_a_usage_error(runner: CliRunner) -> None:
     result = invoke(runner, "compare", "--year", "1999")
     assert result.exit_code == 2
-    assert "years available: 2024" in result.stderr
+    assert "years available: 2023, 2024" in result.stderr
 
 
 def test_explain_lists_the_rows_behind_each_figure(runner: CliRunner) -> None:

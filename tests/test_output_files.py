@@ -122,7 +122,7 @@ def test_symlink_is_followed_and_kept(runner: CliRunner, tmp_path: Path) -> None
     link.symlink_to(real)
     assert csv_out(runner, "--output", str(link)).exit_code == 0
     assert link.is_symlink()
-    assert real.read_text(encoding="utf-8").startswith("line,year,reporter,")
+    assert real.read_text(encoding="utf-8").startswith("file,line,year,reporter,")
 
 
 def test_existing_file_keeps_its_permissions(runner: CliRunner, tmp_path: Path) -> None:
@@ -153,7 +153,7 @@ def test_output_to_a_fifo_is_written_directly(runner: CliRunner, tmp_path: Path)
     reader.join(timeout=30)
     assert result.exit_code == 0
     assert stat.S_ISFIFO(fifo.stat().st_mode)  # not replaced by a regular file
-    assert received[0].startswith(b"line,year,reporter,")
+    assert received[0].startswith(b"file,line,year,reporter,")
 
 
 # ---------------------------------------------------------------- --excel
@@ -163,7 +163,7 @@ def test_excel_csv_has_bom_and_crlf(runner: CliRunner, tmp_path: Path) -> None:
     result = csv_out(runner, "--excel")
     assert result.exit_code == 0
     raw = result.stdout_bytes
-    assert raw.startswith(b"\xef\xbb\xbfline,year,")
+    assert raw.startswith(b"\xef\xbb\xbffile,line,year,")
     lines = raw[3:].split(b"\r\n")
     assert len(lines) == 5 and lines[-1] == b""  # header, three rows, nothing after the last CRLF
     assert b"\n" not in b"".join(lines)  # every line end is CRLF
@@ -174,7 +174,7 @@ def test_excel_csv_has_bom_and_crlf(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_plain_csv_has_no_bom_and_lf(runner: CliRunner) -> None:
     raw = csv_out(runner).stdout_bytes
-    assert raw.startswith(b"line,year,")
+    assert raw.startswith(b"file,line,year,")
     assert b"\r" not in raw
     assert raw.count(b"\n") == 4
 
@@ -230,7 +230,9 @@ def odd_text_file(tmp_path: Path) -> Path:
 def test_formula_cells_from_data_are_quoted_in_csv(runner: CliRunner, odd_text_file: Path) -> None:
     result = invoke(runner, "sources", "--data", str(odd_text_file), "--format", "csv")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1:] == [
+    files, rows = zip(*(line.split(",", 1) for line in result.stdout.splitlines()[1:]), strict=True)
+    assert {Path(name).name for name in files} == {"odd.csv"}  # the file column comes first
+    assert list(rows) == [
         "2,2024,CHN,KAZ,export,28000.0,USD,official,'=1+2,https://example.org/a,'@SUM(A1)",
         "3,2024,CHN,KAZ,import,15900.0,USD,official,GACC,https://example.org/b,[red]x[/red]",
         "4,2024,CHN,KAZ,total,43900.0,USD,official,'-2+3,https://example.org/c,'+cmd",

@@ -308,7 +308,7 @@ def big_bad(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 SOURCES_HEADER = (
-    "line,year,reporter,partner,flow,value_millions,currency,basis,source,source_url,note"
+    "file,line,year,reporter,partner,flow,value_millions,currency,basis,source,source_url,note"
 )
 
 
