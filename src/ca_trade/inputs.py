@@ -43,14 +43,12 @@ def display_name(path: Path, bundled: bool) -> str:
     return path.name + BUNDLED_MARK if bundled else load.display_path(path)
 
 
-def computable(frame: pl.DataFrame) -> pl.DataFrame:
-    """The rows ca-trade computes with: reporter in ``schema.REPORTERS``, partner in
-    ``schema.COUNTERPARTS``. Takes and returns the loader's columns."""
+def computable() -> pl.Expr:
+    """The rows ca-trade computes with, as a filter over the loader's columns: reporter in
+    ``schema.REPORTERS`` and partner in ``schema.COUNTERPARTS``."""
     import polars as pl
 
-    return frame.filter(
-        pl.col("reporter").is_in(schema.REPORTERS) & pl.col("partner").is_in(schema.COUNTERPARTS)
-    )
+    return pl.col("reporter").is_in(schema.REPORTERS) & pl.col("partner").is_in(schema.COUNTERPARTS)
 
 
 def read_files(
@@ -59,22 +57,24 @@ def read_files(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
+    keep: pl.Expr | None = None,
 ) -> pl.DataFrame:
     """Read each data file strictly and concatenate them, each row tagged with its file.
 
     Returns the loader's columns (``schema.COLUMNS``) plus ``file`` (from ``names``) and
-    ``line``. Raises ``DataError`` (exit 65) for a key given in two files, naming both.
+    ``line``, only the rows ``keep`` keeps (every row is still checked). Raises ``DataError``
+    (exit 65) for a key given in two files, naming both.
     """
     import polars as pl
 
     from ca_trade import load
 
-    frames = [
-        load.read_trade(path, encoding=encoding, delimiter=delimiter).with_columns(
-            pl.lit(name, dtype=pl.String).alias("file")
-        )
-        for path, name in zip(paths, names, strict=True)
-    ]
+    frames = []
+    for path, name in zip(paths, names, strict=True):
+        frame = load.read_trade(path, encoding=encoding, delimiter=delimiter)
+        if keep is not None:
+            frame = frame.filter(keep)
+        frames.append(frame.with_columns(pl.lit(name, dtype=pl.String).alias("file")))
     columns = [*schema.COLUMNS, "file", "line"]
     trade = pl.concat([frame.select(columns) for frame in frames], how="vertical")
     if len(frames) > 1:
@@ -132,8 +132,13 @@ class Inputs:
         given = [data] if isinstance(data, Path) else list(data or [])
         self.paths = given or bundled_paths()
         self.files = [display_name(p, bundled=not given) for p in self.paths]
-        trade = read_files(self.paths, self.files, encoding=encoding, delimiter=delimiter)
-        self.trade = trade if keep_all else computable(trade)
+        self.trade = read_files(
+            self.paths,
+            self.files,
+            encoding=encoding,
+            delimiter=delimiter,
+            keep=None if keep_all else computable(),
+        )
         self.rates = load.read_rates()
         years = sorted(self.trade.get_column("year").unique().to_list())
         if not years:
