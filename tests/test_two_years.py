@@ -24,6 +24,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ca_trade import inputs
@@ -356,3 +358,71 @@ def test_a_file_with_no_computable_rows_is_a_data_error(runner: CliRunner, tmp_p
 
 def test_bundled_files_are_the_checkouts_data() -> None:
     assert inputs.bundled_paths() == [BUNDLED_2023, BUNDLED]
+
+
+def test_the_same_file_given_twice_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    a = write(tmp_path / "a.csv", ROW.format(year=2024, reporter="CHN", partner="KAZ",
+                                             flow="total", value=100, n=1))  # fmt: skip
+    result = invoke(runner, "compare", "--data", str(a), "--data", str(a))
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"ca-trade: error: --data {a} is given twice. Try: give each file once\n"
+    )
+
+
+def test_shares_explain_cites_the_kazakh_monthly_sums(runner: CliRunner) -> None:
+    rows = run_json(runner, "shares", "--explain")
+    cited = {
+        (r["file"], r["line"], r["reporter"], r["counterpart"], r["flow"], r["basis"])
+        for r in rows
+        if r["area"] == "KAZ" and r["partner"] == "CHN" and r["measure"] == "trade"
+    }
+    # Line 16: KAZ->CHN total 30100; lines 48 and 49: KAZ->WLD export and import (compiled).
+    bundled = "trade_2024.csv (bundled)"
+    assert cited == {
+        (bundled, 16, "KAZ", "CHN", "total", "compiled"),
+        (bundled, 48, "KAZ", "WLD", "export", "compiled"),
+        (bundled, 49, "KAZ", "WLD", "import", "compiled"),
+    }
+
+
+# ------------------------------------------------------------------------------- property
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.booleans(), min_size=51, max_size=51))
+def test_splitting_a_file_in_two_changes_no_figure(
+    tmp_path_factory: pytest.TempPathFactory, in_first: list[bool]
+) -> None:
+    """However the 2024 rows are split between two files, the figures are those of one file."""
+    import polars as pl
+    from polars.testing import assert_frame_equal
+
+    from ca_trade import compute, load
+
+    lines = BUNDLED.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, body = lines[0], lines[1:]
+    assert len(body) == len(in_first)
+    folder = tmp_path_factory.mktemp("split")
+    first = [row for row, keep in zip(body, in_first, strict=True) if keep]
+    second = [row for row, keep in zip(body, in_first, strict=True) if not keep]
+    paths = []
+    for name, part in (("first.csv", first), ("second.csv", second)):
+        if part:  # a file needs at least one row
+            (folder / name).write_text(header + "".join(part), encoding="utf-8")
+            paths.append(folder / name)
+    split = inputs.Inputs(paths, None)
+    whole = inputs.Inputs([BUNDLED], None)
+    rates = load.read_rates()
+    for basis in ("partner", "republic"):
+        a, b = (
+            compute.compare(i.trade, basis=basis, currency="USD", rates=rates, year=2024).drop(
+                pl.selectors.ends_with("_source_lines")
+            )
+            for i in (split, whole)
+        )
+        assert_frame_equal(a, b)
+    assert split.trade.height == whole.trade.height
+    assert sorted(split.trade.get_column("file").unique().to_list()) == sorted(
+        inputs.display_name(p, bundled=False) for p in paths
+    )

@@ -110,6 +110,24 @@ def _refuse_repeated_keys(trade: pl.DataFrame, paths: list[str], names: list[str
     )
 
 
+def _refuse_a_file_given_twice(paths: list[Path]) -> None:
+    """A usage error (exit 2) for the same file given twice to --data (each of its keys would
+    otherwise be reported as repeated)."""
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        try:
+            real = path.resolve()
+        except OSError:  # pragma: no cover - unresolvable: the reader reports it
+            continue
+        if real in seen:
+            raise UsageError(
+                f"--data {path} is given twice"
+                + (f" (also as {seen[real]})" if str(seen[real]) != str(path) else ""),
+                hint="give each file once",
+            )
+        seen[real] = path
+
+
 class Inputs:
     """The data, rates and year that every calculating command starts from.
 
@@ -130,6 +148,7 @@ class Inputs:
         from ca_trade import load
 
         given = [data] if isinstance(data, Path) else list(data or [])
+        _refuse_a_file_given_twice(given)
         self.paths = given or bundled_paths()
         self.files = [display_name(p, bundled=not given) for p in self.paths]
         self.trade = read_files(
