@@ -367,6 +367,76 @@ def shares(
     )
 
 
+@app.command()
+@boundary
+def growth(
+    from_year: Annotated[
+        int | None,
+        typer.Option("--from", help="First year [default: the year before --to in the data]."),
+    ] = None,
+    to_year: Annotated[
+        int | None, typer.Option("--to", help="Second year [default: the latest in the data].")
+    ] = None,
+    basis: Annotated[
+        BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
+    ] = BasisRule.partner,
+    data: DataOpt = None,
+    currency: CurrencyOpt = Currency.USD,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    excel: ExcelOpt = False,
+    explain: ExplainOpt = False,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """The change from one year to the next: turnover, exports and imports, in money and in %.
+
+    A change is computed only like with like: both years from the same reporter (and, for the
+    five together, the same republics); otherwise the row says why there is none.
+    Example: ca-trade growth --basis republic --from 2023 --to 2024
+    """
+    from ca_trade import compute, render
+
+    inputs = Inputs(data, to_year, encoding, _delimiter(delimiter))
+    years = sorted(inputs.trade.get_column("year").unique().to_list())
+    start, end = compute.growth_years(inputs.trade, from_year, to_year)
+    if start not in years:
+        raise UsageError(
+            f"--from {start} is not in the data"
+            if from_year is not None
+            else f"no year before {end} in the data",
+            hint="years available: " + ", ".join(map(str, years)),
+        )
+    if start >= end:
+        raise UsageError(
+            f"--from {start} must come before --to {end}", hint="--from 2023 --to 2024"
+        )
+    result = compute.growth(
+        inputs.trade,
+        basis=basis.value,
+        currency=currency.value,
+        rates=inputs.rates,
+        from_year=start,
+        to_year=end,
+    )
+
+    why = (
+        compute.explain(compute.growth_figures(result), inputs.trade, ["partner", "area"])
+        if explain
+        else None
+    )
+
+    def tables() -> Any:
+        from ca_trade.tables.growth import growth_tables
+        from ca_trade.tables.sources import explain_tables
+
+        blocks = growth_tables(result, currency=currency.value, basis_rule=basis.value)
+        return blocks if why is None else [*blocks, *explain_tables(why)]
+
+    machine = result if why is None else why
+    render.emit(machine, fmt, output=output, excel=excel, build_tables=tables)
+
+
 @app.command("balance")
 @boundary
 def balance_command(
