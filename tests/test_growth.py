@@ -310,7 +310,7 @@ def test_cli_years_and_basis(runner: CliRunner) -> None:
         (["--from", "2022"], "--from 2022 is not in the data"),
         (["--from", "2024", "--to", "2023"], "--from 2024 must come before --to 2023"),
         (["--to", "2023"], "no year before 2023 in the data"),
-        (["--to", "2025"], "--year 2025 is not in the data"),
+        (["--to", "2025"], "--to 2025 is not in the data"),
     ],
 )
 def test_cli_bad_years_are_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:

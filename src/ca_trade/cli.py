@@ -397,9 +397,13 @@ def growth(
     """
     from ca_trade import compute, render
 
-    inputs = Inputs(data, to_year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, None, encoding, _delimiter(delimiter))
     years = sorted(inputs.trade.get_column("year").unique().to_list())
     start, end = compute.growth_years(inputs.trade, from_year, to_year)
+    if end not in years:
+        raise UsageError(
+            f"--to {end} is not in the data", hint="years available: " + ", ".join(map(str, years))
+        )
     if start not in years:
         raise UsageError(
             f"--from {start} is not in the data"

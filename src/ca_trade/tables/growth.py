@@ -208,6 +208,11 @@ def growth_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
     if unchanged:
         lines.append("No change computed for these figures (the CSV and JSON say why in full):")
         lines.extend(_grouped(unchanged, start, end))
+        other = "republic" if basis_rule == "partner" else "partner"
+        lines.append(
+            f"--basis {other} puts the other side's statistics first: some of these pairs have "
+            "them in both years"
+        )
     if empty:
         lines.append(
             f"{empty} more pairs and flows have no figure in either year (--format csv lists "
