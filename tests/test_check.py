@@ -444,8 +444,9 @@ def test_user_file_with_claims_about_change(runner: CliRunner) -> None:
     region = {r["statistics"]: r for r in rows["region-range"]}
     assert region["partner"]["computed_value"] == pytest.approx((94820 / 89326 - 1) * 100)
     assert region["mixed"]["computed_value"] is None
-    assert "2023 from CHN customs, 2024 from the sum of KAZ, KGZ, TJK, TKM, UZB figures" in (
-        region["mixed"]["computed_missing_reason"]
+    assert (
+        "2023 from CHN customs, 2024 from the sum of KAZ, KGZ, TJK, TKM, UZB figures"
+        in (region["mixed"]["computed_missing_reason"])
     )
     assert region["partner"]["verdict"] == "holds"
     # growth vs growth: 6.15% > Russia's 45000 / 44000 - 1 = 2.27% holds; with the republics
@@ -468,6 +469,51 @@ def test_user_file_with_claims_about_change(runner: CliRunner) -> None:
     assert by_stats["republic"]["verdict"] == "fails"
     (old,) = rows["no-2022"]
     assert old["result"] == "not checkable" and "no data for 2022" in old["verdict_detail"]
+
+
+def test_year_option_for_claims_that_name_none(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "no_year.toml"
+    path.write_text(
+        HEADER
+        + claim_text(
+            'id = "level"',
+            'quote = "China-Kazakhstan trade was about $41bn"',
+            'measure = { kind = "turnover", partner = "CHN", area = "KAZ" }',
+            'op = "≈"',
+            "value = 41",
+            'unit = "USD bn"',
+            'tolerance = "1%"',
+        )
+        + claim_text(
+            'id = "change"',
+            'quote = "China-Kazakhstan trade grew"',
+            'measure = { kind = "growth", of = { kind = "turnover", partner = "CHN", '
+            'area = "KAZ" } }',
+            'op = ">"',
+            "value = 0",
+            'unit = "%"',
+        ),
+        encoding="utf-8",
+    )
+
+    def run(*args: str) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        result = invoke(runner, "check", str(path), "-f", "json", *args)
+        for row in json.loads(result.stdout):
+            out.setdefault(row["claim_id"], []).append(row)
+        return out
+
+    # --year 2023: the 2023 figures (China's customs 41000, Kazakhstan's 31500); the growth
+    # would need 2022, which the data do not hold
+    in_2023 = run("--year", "2023")
+    assert by_basis(in_2023["level"]) == {"partner": 41000, "republic": 31500}
+    assert {r["year"] for r in in_2023["level"]} == {2023}
+    assert "no data for 2022" in in_2023["change"][0]["verdict_detail"]
+    # the default, the latest year: 2024 figures, growth 2023 -> 2024 (41000 -> 43820)
+    latest = run()
+    assert by_basis(latest["level"]) == {"partner": 43820, "republic": 30100}
+    assert latest["change"][0]["test"] == "growth of CHN–KAZ turnover 2023→2024 > 0%"
+    assert by_basis(latest["change"])["partner"] == pytest.approx((43820 / 41000 - 1) * 100)
 
 
 def test_exit_0_when_every_checkable_claim_holds(runner: CliRunner, tmp_path: Path) -> None:
