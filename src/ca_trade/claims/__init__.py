@@ -1,6 +1,6 @@
 """Published claims about trade figures, tested against the data: parse, validate, evaluate.
 
-A claims file is TOML (format in the README, under "ca-trade check"): ``[[claim]]`` tables, each
+A claims file is TOML (format in docs/claims.md): ``[[claim]]`` tables, each
 with an ``id``, the ``quote``, a source, a ``measure`` in the tool's own terms, an ``op`` and
 either a ``value`` (with its ``unit``) or another measure (``than``). The built-in claim set,
 ``dragons_soft_power.toml``, lives beside this package's modules and ships in the wheel.

@@ -1,6 +1,6 @@
 """The claims model: what a claim says, in the tool's own measures, and how to say it in words.
 
-A claims file (TOML, format in the README under "ca-trade check") becomes a ``ClaimSet`` of
+A claims file (TOML, format in docs/claims.md) becomes a ``ClaimSet`` of
 ``Claim`` objects (``ca_trade.claims.parse``); ``ca_trade.claims.evaluate`` tests them.
 Constants, dataclasses and descriptions only: no I/O, no polars.
 """
