@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, Literal, TypeVar
 
 from ca_trade.errors import DataError, InputError
 from ca_trade.ingest.comext import EUR_VALUE_INDICATORS
@@ -52,6 +52,9 @@ GZIP_READ_BYTES = 1 << 20  # compressed bytes per inflate: about 4-5 MiB of text
 # of totals makes about 50 bytes of partials per line: 1M lines stay in memory.
 SPILL_BYTES = 96 << 20
 T = TypeVar("T")
+ENGINE: Literal["in-memory", "streaming"] = (
+    "in-memory"  # per batch: it uses every core on a batch; "streaming" used one here
+)
 
 
 class _Hasher(threading.Thread):
@@ -231,7 +234,7 @@ def _reread(path: Path, gz: bool, spans: list[tuple[int, int]]) -> Iterator[tupl
             at = offset + len(data)
 
 
-def _prefetch(blocks: Iterator[T], depth: int = 1) -> Iterator[T]:
+def prefetch(blocks: Iterator[T], depth: int = 1) -> Iterator[T]:
     """Make the next item in a thread while the current one is used (I/O, gunzip, filter)."""
     box: queue.Queue[T | BaseException | None] = queue.Queue(depth)
 
@@ -508,7 +511,7 @@ class Partials:
     not annual (and one of their periods), and whether the file had any data line at all.
     """
 
-    limit: int = SPILL_BYTES
+    limit: int = field(default_factory=lambda: SPILL_BYTES)
     held: list[pl.DataFrame] = field(default_factory=list)
     size: int = 0
     spill_dir: Path | None = None
@@ -608,7 +611,7 @@ def aggregate(
         )
         plan = reduce.grouped if state["group"] else reduce.plain
         try:
-            part = plan(frame).collect(engine="streaming")
+            part = plan(frame).collect(engine=ENGINE)
         except pl.exceptions.PolarsError as err:
             first_line = 0
             for block, line in _reread(path, gz, spans):
@@ -633,7 +636,7 @@ def aggregate(
         # release the GIL, so the filter of one block overlaps the parse of the one before.
         # Kept lines are gathered to PARSE_BYTES before a parse: each parse has a fixed cost
         # of several milliseconds, more than the parse of a filtered block itself.
-        blocks = _prefetch(_blocks(path, counter, gz))
+        blocks = prefetch(_blocks(path, counter, gz))
         filtered = (
             (block, block.data if pattern is None else prefilter(block.data, pattern))
             for block in blocks
@@ -641,7 +644,7 @@ def aggregate(
         spans: list[tuple[int, int]] = []
         pieces: list[bytes] = []
         size = 0
-        for block, data in _prefetch(filtered):
+        for block, data in prefetch(filtered):
             partials.has_rows = partials.has_rows or bool(block.data.strip())
             if data:  # a bad line can only be among the kept ones: only their blocks are named
                 spans.append((block.offset, len(block.data)))

@@ -45,11 +45,15 @@ class Result:
         """The data file as UTF-8 CSV, header first, in pieces of about ``RENDER_ROWS`` rows."""
         try:
             yield self.header
-            for frame in self.store.frames():
-                for start in range(0, frame.height, RENDER_ROWS):
-                    yield self.render(frame.slice(start, RENDER_ROWS))
+            # The next piece is rendered in a thread while this one is written.
+            yield from blocks.prefetch(self._pieces())
         finally:
             self.store.close()
+
+    def _pieces(self) -> Iterator[bytes]:
+        for frame in self.store.frames():
+            for start in range(0, frame.height, RENDER_ROWS):
+                yield self.render(frame.slice(start, RENDER_ROWS))
 
     @property
     def text(self) -> str:
@@ -186,9 +190,7 @@ def _finish(
     unmapped = sorted(set().union(*tally.unmapped.values())) if tally.unmapped else []
     if unmapped and options.all_countries:
         shown = ", ".join(unmapped[:5]) + ("…" if len(unmapped) > 5 else "")
-        skipped.append(
-            f"rows with {len(unmapped)} codes that the code table does not map ({shown})"
-        )
+        skipped.append(f"rows with {len(unmapped)} codes that are not countries ({shown})")
     return rows, sorted(years), skipped
 
 
@@ -206,36 +208,51 @@ def _mapped(
     columns = []
     for side in ("reporter", "partner"):
         raw = frame.get_column(side).unique().cast(pl.String).alias("raw")
-        table = raw.to_frame().with_columns(
-            codes.to_own("raw", spec, partner=side == "partner").alias("code")
+        code = codes.to_own("raw", spec, partner=side == "partner")
+        # Comtrade's areas that are no country (_X, X1, XX...) and IMF groups (G001...) are
+        # not written: they count as unmapped, and are reported as such.
+        shaped = code.is_in(list(schema.COUNTERPARTS)) | code.str.contains(
+            schema.OTHER_CODE.pattern
         )
+        table = raw.to_frame().with_columns(pl.when(shaped).then(code).alias("code"))
         merged = guards.note_codes(table, side, tally) or merged
         changed = table.filter(pl.col("code").is_null() | (pl.col("code") != pl.col("raw")))
-        column = pl.col(side).cast(pl.String)
-        if changed.height:
+        if changed.height:  # else the Categorical column stays as it is
+            column = pl.col(side).cast(pl.String)
             mapping = dict(changed.iter_rows())
-            column = (
+            columns.append(
                 pl.when(column.is_in(list(mapping)))
                 .then(column.replace_strict(mapping, default=None, return_dtype=pl.String))
                 .otherwise(column)
+                .alias(side)
             )
-        columns.append(column.alias(side))
-    return frame.with_columns(columns), merged
+    return (frame.with_columns(columns) if columns else frame), merged
 
 
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     """Rows sorted by year, reporter, partner and flow, through one integer key.
 
     Sorting on the string columns costs several times more (1.8 against 0.4 CPU seconds for a
-    shuffled million rows); the codes' ranks come from their distinct values.
+    shuffled million rows). The codes' ranks are worked out on their distinct values; a
+    Categorical column (codes that needed no mapping) is ranked through its physical ids.
     """
     import polars as pl
 
-    codes = pl.concat([frame.get_column("reporter"), frame.get_column("partner")]).unique()
-    rank = {code: at for at, code in enumerate(codes.sort().to_list())}
+    distinct = [frame.get_column(side).unique().cast(pl.String) for side in ("reporter", "partner")]
+    ordered_codes = pl.concat(distinct).unique().sort().to_list()
+    rank = {code: at for at, code in enumerate(ordered_codes)}
 
     def ranked(side: str) -> pl.Expr:
-        return pl.col(side).replace_strict(rank, return_dtype=pl.UInt64)
+        column = frame.get_column(side)
+        if column.dtype != pl.Categorical:
+            return pl.col(side).replace_strict(rank, return_dtype=pl.UInt64)
+        values = column.unique()
+        ids = values.to_physical().to_list()
+        lookup = [0] * (max(ids) + 1)
+        for at, code in zip(ids, values.cast(pl.String).to_list(), strict=True):
+            lookup[at] = rank[code]
+        table = pl.Series(lookup, dtype=pl.UInt64)
+        return pl.lit(table).gather(pl.col(side).to_physical())
 
     key = (
         pl.col("year").cast(pl.UInt64) * (1 << 42)
@@ -260,12 +277,9 @@ def _refuse_unknown(
     raw = tally.raw_of.get((side, code), code)
     column = spec.roles[side]
     line = blocks.first_line_with(path, header, separator, column, {raw})
-    try:
-        from ca_trade import codes as known
+    from ca_trade import codes as known
 
-        closest = known.closest(code)
-    except ImportError:  # pragma: no cover - until ca_trade.codes lands
-        closest = None
+    closest = known.closest(code)
     others = [c for _, c in unknown[1:]]
     more = f" ({len(others)} more: {', '.join(others[:5])})" if others else ""
     raise DataError(
@@ -322,23 +336,25 @@ def _csv(frame: pl.DataFrame, spec: Spec, options: Options, note_tail: str, sour
     import polars as pl
 
     how = _how(spec, options, frame.columns)
+    note = pl.when(how == "").then(pl.lit(note_tail)).otherwise(pl.lit(note_tail + "; ") + how)
+    inputs = [c for c in ("level", "rows", "scale", "partners", "flow") if c in frame.columns]
+    same = frame.select(inputs).unique() if inputs else pl.DataFrame({"_": [0]})
+    if same.height == 1:  # one note for every row (a file of totals): build it once
+        note = pl.lit(same.with_columns(note.alias("note")).item(0, "note"))
     # Divided by a column, not a scalar: Polars divides an array by a scalar as a product with
     # the reciprocal, which is not correctly rounded (4057.5 / 1e6 gives 0.0040574999999999995).
-    frame = frame.with_columns(pl.repeat(1e6, frame.height, eager=True).alias("_million"))
+    million = pl.repeat(1e6, frame.height, eager=True)
     out = frame.select(
         "year",
-        "reporter",
-        "partner",
+        pl.col("reporter").cast(pl.String),
+        pl.col("partner").cast(pl.String),
         pl.col("flow").cast(pl.String),
-        ((pl.col("value") * spec.unit) / pl.col("_million")).round(6).alias("value_millions"),
+        ((pl.col("value") * spec.unit) / pl.lit(million)).round(6).alias("value_millions"),
         pl.lit(spec.currency).alias("currency"),
         pl.lit(spec.basis).alias("basis"),
         pl.lit(source).alias("source"),
         pl.lit(spec.url).alias("source_url"),
-        pl.when(how == "")
-        .then(pl.lit(note_tail))
-        .otherwise(pl.lit(note_tail + "; ") + how)
-        .alias("note"),
+        note.alias("note"),
     )
     buffer = io.BytesIO()
     out.write_csv(buffer, include_header=False, float_scientific=False, null_value="")

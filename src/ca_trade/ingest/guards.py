@@ -173,23 +173,17 @@ def check_rows(frame: pl.DataFrame, value_factor: float, path: Path) -> None:
 
 
 def unknown_codes(tally: Tally) -> list[tuple[str, str]]:
-    """(side, code) of every mapped code seen that is no known country or area code.
+    """(side, code) of every code seen that has a country code's shape but is not known.
 
     Without ``--all-countries`` these are the partners of ca-trade's reporters: a typo there
     (UZK for UZB) would otherwise leave a figure out without a word.
     """
     try:
         from ca_trade import codes as known
-    except ImportError:  # pragma: no cover - until ca_trade.codes lands
-        return [
-            (side, code)
-            for side in ("reporter", "partner")
-            for code in sorted(tally.codes.get(side, set()) - set(schema.COUNTERPARTS))
-            if not schema.OTHER_CODE.match(code)
-        ]
-
+    except ImportError:  # pragma: no cover - ca_trade.codes is being written alongside
+        return []
     found: list[tuple[str, str]] = []
     for side in ("reporter", "partner"):
-        written = sorted(tally.codes.get(side, set()) - set(schema.COUNTERPARTS))
-        found.extend((side, code) for code in known.unknown(written))
+        seen = sorted(tally.codes.get(side, set()) - set(schema.COUNTERPARTS))
+        found.extend((side, code) for code in known.unknown(seen))
     return found

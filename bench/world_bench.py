@@ -1,0 +1,191 @@
+"""Benchmark ca-trade against DuckDB on a world-wide download of totals and on its data file.
+
+Not a test. Run:  uv run --group bench python bench/world_bench.py [--years 8] [--runs 3]
+
+1. Generates bench/out/world_<Y>y.csv with ../shared/bench/gen_comtrade.py --iso --reporters 249
+   --partners 249 --years Y --total (988,032 rows for 8 years; --years 80 gives 9.9 M): every
+   country's totals with every other, as a world-wide Comtrade download of totals has.
+2. Case "import": ``ca-trade import --all-countries FILE -o OUT`` against a DuckDB process doing
+   the same aggregation (flows X/M, sum by year, reporter, partner, flow and product level, the
+   most aggregated level kept, ordered) and writing CSV, twice: with the ten columns ca-trade
+   writes (constant source, basis and note cells included: the same bytes of output), and with
+   the five columns of the aggregation alone. ca-trade also hashes the file (sha256) and checks
+   its rows; DuckDB does not. The figures of both are compared.
+3. Case "data file": ``compare``, ``shares`` and ``validate`` on the data file written by the
+   import (one row per figure, every country), each against a DuckDB process that reads the
+   same file and aggregates the rows of the five republics by year, reporter, partner and flow.
+4. Whole processes, interleaved, medians of --runs after one untimed warm-up round; wall time
+   and peak RSS per child from ``os.wait4`` (``import_bench.run``). The machine's load average
+   is printed with the table: the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from import_bench import GENERATOR, OUT, read_figures, run, sql_list
+
+REPUBLICS = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+
+DUCKDB_IMPORT = """
+import duckdb
+duckdb.sql('''
+with agg as (
+  select refYear as year, reporterISO as reporter, partnerISO as partner,
+         case flowCode when 'X' then 'export' else 'import' end as flow,
+         case when cmdCode = 'TOTAL' then 0 else length(cmdCode) end as level,
+         sum(primaryValue) as value
+  from read_csv('{src}', header = true, auto_detect = false,
+                columns = {{'refYear': 'VARCHAR', 'reporterISO': 'VARCHAR',
+                           'partnerISO': 'VARCHAR', 'flowCode': 'VARCHAR',
+                           'cmdCode': 'VARCHAR', 'primaryValue': 'DOUBLE'}})
+  where flowCode in ('X', 'M') and not isnan(primaryValue) and reporterISO <> partnerISO
+  group by all
+)
+select {columns} from agg
+where value <> 0
+qualify level = min(level) over (partition by year, reporter, partner, flow)
+order by year, reporter, partner, flow
+''').write_csv('{dst}')
+"""
+NARROW = "year, reporter, partner, flow, round(value / 1e6, 6) as value_millions"
+WIDE = (
+    NARROW + ", 'USD' as currency, 'official' as basis, "
+    "'UN Comtrade Plus download {name}' as source, "
+    "'https://comtradeplus.un.org/' as source_url, "
+    "'sha256=(the file''s); product TOTAL' as note"
+)
+
+DUCKDB_DATA = """
+import duckdb
+duckdb.sql('''
+select year, reporter, partner, flow, sum(value_millions) as value_millions, count(*) as rows
+from read_csv('{src}', header = true, auto_detect = false,
+              columns = {{'year': 'BIGINT', 'reporter': 'VARCHAR', 'partner': 'VARCHAR',
+                         'flow': 'VARCHAR', 'value_millions': 'DOUBLE', 'currency': 'VARCHAR',
+                         'basis': 'VARCHAR', 'source': 'VARCHAR', 'source_url': 'VARCHAR',
+                         'note': 'VARCHAR'}})
+where reporter in {republics}
+group by all
+order by all
+''').write_csv('{dst}')
+"""
+
+
+def generate(years: int, generator: Path) -> Path:
+    """The world-wide file of totals for ``years`` years (made once)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"world_{years}y.csv"
+    if not path.exists():
+        subprocess.run(
+            [sys.executable, str(generator), str(path), "--iso", "--reporters", "249"]
+            + ["--partners", "249", "--years", str(years), "--total"],
+            check=True,
+        )
+    return path
+
+
+def same_figures(ours: Path, theirs: Path) -> str:
+    """'yes' when every key has the same value in both files (to the 6 decimals written)."""
+    mine = read_figures(ours, "value_millions")
+    other = read_figures(theirs, "value_millions")
+    if mine.keys() != other.keys():
+        return f"NO ({len(mine)} against {len(other)} keys)"
+    worst = max((abs(mine[k] - other[k]) for k in mine), default=0.0)
+    return "yes" if worst <= 1.5e-6 else f"NO (differ by up to {worst:g})"
+
+
+def load() -> str:
+    """The 1, 5 and 15 minute load averages, for the table's caption."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--years", type=int, default=8, help="8: 988,032 rows; 80: 9.9 M")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--generator", type=Path, default=GENERATOR)
+    parser.add_argument("--only", choices=["import", "data"], help="run one case (default: both)")
+    args = parser.parse_args()
+    if importlib.util.find_spec("duckdb") is None:
+        raise SystemExit(
+            "DuckDB is not installed: it is in the bench group, so run\n"
+            "  uv run --group bench python bench/world_bench.py"
+        )
+    if not args.generator.is_file():
+        raise SystemExit(f"{args.generator} not found: pass --generator PATH/gen_comtrade.py")
+    source = generate(args.years, args.generator)
+    data = OUT / f"world_{args.years}y_data.csv"
+    ca_trade = [sys.executable, "-m", "ca_trade"]
+    if not data.exists():
+        run([*ca_trade, "import", "--all-countries", str(source), "-o", str(data)])
+    year = str(2023)
+    cases: list[tuple[str, list[str], list[str]]] = []
+    if args.only in (None, "import"):
+        ours = OUT / f"ca_trade_world_{args.years}y.csv"
+        for label, columns in (("10 columns", WIDE), ("5 columns", NARROW)):
+            theirs = OUT / f"duckdb_world_{args.years}y_{label.split()[0]}.csv"
+            script = DUCKDB_IMPORT.format(
+                src=source, dst=theirs, columns=columns.format(name=source.name)
+            )
+            cases.append(
+                (
+                    f"import --all-countries (DuckDB: {label})",
+                    [*ca_trade, "import", "--all-countries", str(source), "-o", str(ours)],
+                    [sys.executable, "-c", script],
+                )
+            )
+    if args.only in (None, "data"):
+        theirs = OUT / f"duckdb_data_{args.years}y.csv"
+        script = DUCKDB_DATA.format(src=data, dst=theirs, republics=sql_list(REPUBLICS))
+        duck = [sys.executable, "-c", script]
+        for command in (
+            ["compare", "--data", str(data), "--year", year, "-f", "csv"],
+            ["shares", "--data", str(data), "--year", year, "-f", "csv"],
+            ["validate", str(data), "-f", "csv"],
+        ):
+            cases.append((command[0], [*ca_trade, *command], duck))
+    rows = sum(1 for _ in source.open("rb")) - 1
+    print(
+        f"{rows:,} rows: {source.name} {source.stat().st_size / 1e6:.0f} MB, data file "
+        f"{data.name} {data.stat().st_size / 1e6:.0f} MB; {args.runs} runs each after a "
+        f"warm-up, interleaved; {os.cpu_count()} CPUs; load before: {load()}"
+    )
+    timings: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}
+    for attempt in range(args.runs + 1):  # the first round is a warm-up (bytecode caches)
+        for name, ours_argv, theirs_argv in cases:
+            ours_run = run(ours_argv)
+            theirs_run = run(theirs_argv)
+            if attempt > 0:
+                mine, other = timings.setdefault(name, ([], []))
+                mine.append(ours_run)
+                other.append(theirs_run)
+    print(f"load after: {load()}\n")
+    print(
+        f"{'work':<40} {'ca-trade s':>10} {'DuckDB s':>9} {'time ratio':>10} "
+        f"{'ca-trade MB':>11} {'DuckDB MB':>9} {'mem ratio':>9}"
+    )
+    for name, (mine, other) in timings.items():
+        ours_t = statistics.median(w for w, _ in mine)
+        duck_t = statistics.median(w for w, _ in other)
+        ours_m = max(m for _, m in mine) / 1024
+        duck_m = max(m for _, m in other) / 1024
+        print(
+            f"{name:<40} {ours_t:>10.2f} {duck_t:>9.2f} {ours_t / duck_t:>10.2f} "
+            f"{ours_m:>11.0f} {duck_m:>9.0f} {ours_m / duck_m:>9.2f}"
+        )
+    if args.only in (None, "import"):
+        ours = OUT / f"ca_trade_world_{args.years}y.csv"
+        for label in ("10", "5"):
+            theirs = OUT / f"duckdb_world_{args.years}y_{label}.csv"
+            print(f"same figures as DuckDB ({label} columns): {same_figures(ours, theirs)}")
+
+
+if __name__ == "__main__":
+    main()
