@@ -10,15 +10,12 @@ a missing required column, a duplicate or blank column name is a problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import polars as pl
 
-from ca_trade import schema
-
-if TYPE_CHECKING:
-    from ca_trade.load import Parsed
+from ca_trade import codes, schema
+from ca_trade.records import WHITESPACE, Parsed, StructureMismatch
 
 PROBLEM_SCHEMA = {
     "rule": pl.String,
@@ -89,81 +86,79 @@ def _header_problems(header: list[str]) -> list[dict[str, object]]:
 def _ragged_problems(parsed: Parsed) -> list[dict[str, object]]:
     width = len(parsed.header)
     found = []
-    for line, record in zip(parsed.lines, parsed.records, strict=True):
-        if len(record) != width:
-            many = "too many" if len(record) > width else "too few"
-            # The first field past the header, or the first header column with no field.
-            at = min(len(record), width)
-            column = parsed.header[at] if at < width and parsed.header[at] else f"#{at + 1}"
-            found.append(
-                _problem(
-                    "ragged-row",
-                    line,
-                    column,
-                    record[width] if len(record) > width else None,
-                    f"{many} fields: {len(record)} where the header has {width}",
-                    "quote fields that contain the delimiter, or check the --delimiter",
-                )
+    for record in parsed.ragged:
+        many = "too many" if record.fields > width else "too few"
+        # The first field past the header, or the first header column with no field.
+        at = min(record.fields, width)
+        column = parsed.header[at] if at < width and parsed.header[at] else f"#{at + 1}"
+        found.append(
+            _problem(
+                "ragged-row",
+                record.line,
+                column,
+                record.extra,
+                f"{many} fields: {record.fields} where the header has {width}",
+                "quote fields that contain the delimiter, or check the --delimiter",
             )
+        )
     return found
-
-
-def string_frame(parsed: Parsed) -> pl.DataFrame:
-    """Records as a frame of strings, one column per header name, plus ``line``.
-
-    Ragged records are padded or cut to the header's width (they are reported separately);
-    duplicate header names keep their first column.
-    """
-    columns: dict[str, list[str]] = {}
-    for index, name in enumerate(parsed.header):
-        if name and name not in columns:
-            columns[name] = [r[index] if index < len(r) else "" for r in parsed.records]
-    # The line column comes last but sets the height, also when no header cell has a name.
-    return pl.DataFrame(
-        [pl.Series(name, values, dtype=pl.String) for name, values in columns.items()]
-        + [pl.Series("line", parsed.lines, dtype=pl.Int64)]
-    )
 
 
 def _number(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.Float64, strict=False)
 
 
-def _rule_rows(
-    frame: pl.DataFrame, rule: str, column: str, flagged: pl.Expr, message: pl.Expr, hint: str
-) -> pl.DataFrame:
-    return frame.filter(flagged).select(
-        pl.lit(rule).alias("rule"),
+@dataclass(frozen=True)
+class Rule:
+    """One data rule on one column: which rows break it, what to say and what to try."""
+
+    rule: str
+    column: str
+    flagged: pl.Expr
+    message: pl.Expr
+    hint: str
+
+
+def _rule_rows(frame: pl.DataFrame, rule: Rule) -> pl.DataFrame:
+    return frame.filter(rule.flagged).select(
+        pl.lit(rule.rule).alias("rule"),
         pl.col("line"),
-        pl.lit(column).alias("column"),
-        pl.col(column).alias("value"),
-        message.alias("message"),
-        pl.lit(hint).alias("hint"),
+        pl.lit(rule.column).alias("column"),
+        pl.col(rule.column).alias("value"),
+        rule.message.alias("message"),
+        pl.lit(rule.hint).alias("hint"),
     )
 
 
-def _value_rules(frame: pl.DataFrame) -> Iterable[pl.DataFrame]:
-    """Rules on cell values, only for the required columns that are present."""
-    present = set(frame.columns)
+def _row_rules(
+    present: set[str], rates: dict[int, float] | None, unknown_codes: list[str]
+) -> list[Rule]:
+    """The rules that look at one row at a time, for the required columns that are present.
+
+    ``unknown_codes`` are the reporter/partner values that ``codes.is_known`` refuses.
+    """
+    rules: list[Rule] = []
     blank = {c: pl.col(c) == "" for c in schema.REQUIRED if c in present}
     for column, is_blank in blank.items():
-        yield _rule_rows(
-            frame,
-            "empty-value",
-            column,
-            is_blank,
-            pl.lit(f"{column} is empty"),
-            "every column but note needs a value; leave an unpublished figure out",
+        rules.append(
+            Rule(
+                "empty-value",
+                column,
+                is_blank,
+                pl.lit(f"{column} is empty"),
+                "every column but note needs a value; leave an unpublished figure out",
+            )
         )
     if "year" in present:
         year = pl.col("year").cast(pl.Int64, strict=False)
-        yield _rule_rows(
-            frame,
-            "bad-year",
-            "year",
-            ~blank["year"] & (year.is_null() | ~year.is_between(1900, 2100)),
-            pl.format("year {} is not a four-digit year", pl.col("year")),
-            "write the year as e.g. 2024",
+        rules.append(
+            Rule(
+                "bad-year",
+                "year",
+                ~blank["year"] & (year.is_null() | ~year.is_between(1900, 2100)),
+                pl.format("year {} is not a four-digit year", pl.col("year")),
+                "write the year as e.g. 2024",
+            )
         )
     if "value_millions" in present:
         value = pl.col("value_millions")
@@ -171,69 +166,66 @@ def _value_rules(frame: pl.DataFrame) -> Iterable[pl.DataFrame]:
         not_number = ~blank["value_millions"] & number.is_null()
         separator = value.str.contains(r"\d[,\s\u00a0\u202f']\d")
         minus = value.str.contains("[\u2212\u2012\u2013\u2014\ufe63\uff0d]")
-        yield _rule_rows(
-            frame,
-            "bad-number",
-            "value_millions",
-            not_number & separator,
-            pl.format("{} is not a plain number (thousands separator or decimal comma)", value),
-            "write plain numbers with a dot for decimals and no separators, e.g. 1234.5",
-        )
-        yield _rule_rows(
-            frame,
-            "bad-number",
-            "value_millions",
-            not_number & ~separator & minus,
-            pl.format("{} has a typographic minus or dash, not the ASCII '-'", value),
-            "type the number with an ASCII hyphen-minus (and note that values cannot be negative)",
-        )
-        yield _rule_rows(
-            frame,
-            "bad-number",
-            "value_millions",
-            not_number & ~separator & ~minus,
-            pl.format("{} is not a number", value),
-            "write plain numbers with a dot for decimals, e.g. 1234.5 (ASCII minus, no units)",
-        )
-        yield _rule_rows(
-            frame,
-            "non-finite-number",
-            "value_millions",
-            number.is_not_null() & ~number.is_finite(),
-            pl.format("{} is not a finite number", value),
-            "leave an unpublished figure out rather than writing NaN or inf",
-        )
-        yield _rule_rows(
-            frame,
-            "negative-value",
-            "value_millions",
-            number.is_finite() & (number < 0),
-            pl.format("{} is negative, but exports, imports and turnover cannot be", value),
-            "write the flow's size; balances are computed, not stored",
-        )
-    code_rules = (("reporter", schema.REPORTERS), ("partner", schema.COUNTERPARTS))
-    for column, known in code_rules:
+        rules += [
+            Rule(
+                "bad-number",
+                "value_millions",
+                not_number & separator,
+                pl.format("{} is not a plain number (thousands separator or decimal comma)", value),
+                "write plain numbers with a dot for decimals and no separators, e.g. 1234.5",
+            ),
+            Rule(
+                "bad-number",
+                "value_millions",
+                not_number & ~separator & minus,
+                pl.format("{} has a typographic minus or dash, not the ASCII '-'", value),
+                "type the number with an ASCII hyphen-minus (and note that values cannot be "
+                "negative)",
+            ),
+            Rule(
+                "bad-number",
+                "value_millions",
+                not_number & ~separator & ~minus,
+                pl.format("{} is not a number", value),
+                "write plain numbers with a dot for decimals, e.g. 1234.5 (ASCII minus, no units)",
+            ),
+            Rule(
+                "non-finite-number",
+                "value_millions",
+                number.is_not_null() & ~number.is_finite(),
+                pl.format("{} is not a finite number", value),
+                "leave an unpublished figure out rather than writing NaN or inf",
+            ),
+            Rule(
+                "negative-value",
+                "value_millions",
+                number.is_finite() & (number < 0),
+                pl.format("{} is negative, but exports, imports and turnover cannot be", value),
+                "write the flow's size; balances are computed, not stored",
+            ),
+        ]
+    for column in ("reporter", "partner"):
         if column in present:
             code = pl.col(column)
-            unknown = (
-                ~blank[column] & ~code.is_in(known) & ~code.str.contains(schema.OTHER_CODE.pattern)
-            )
-            yield _rule_rows(
-                frame,
-                "unknown-code",
-                column,
-                unknown,
-                pl.format("{} is not a known country or area code", code),
-                "use ISO 3166 alpha-3 codes in capitals (KAZ, CHN, RUS), or EU27, CA5, WLD",
+            messages = {c: codes.message(c) for c in unknown_codes}
+            rules.append(
+                Rule(
+                    "unknown-code",
+                    column,
+                    ~blank[column] & code.is_in(unknown_codes),
+                    code.replace_strict(messages, default=None, return_dtype=pl.String),
+                    codes.HINT,
+                )
             )
     if {"reporter", "partner"} <= present:
-        yield _rule_rows(
-            frame,
-            "same-reporter-partner",
-            "partner",
-            ~blank["partner"] & (pl.col("reporter") == pl.col("partner")),
-            pl.format("reporter and partner are both {}", pl.col("partner")),
-            "a row is one side's trade with another",
+        rules.append(
+            Rule(
+                "same-reporter-partner",
+                "partner",
+                ~blank["partner"] & (pl.col("reporter") == pl.col("partner")),
+                pl.format("reporter and partner are both {}", pl.col("partner")),
+                "a row is one side's trade with another",
+            )
         )
     allowed = (
         ("flow", schema.FLOWS),
@@ -242,29 +234,47 @@ def _value_rules(frame: pl.DataFrame) -> Iterable[pl.DataFrame]:
     )
     for column, values in allowed:
         if column in present:
-            yield _rule_rows(
-                frame,
-                f"bad-{column}",
-                column,
-                ~blank[column] & ~pl.col(column).is_in(values),
-                pl.format("{} is not one of " + ", ".join(values), pl.col(column)),
-                f"use {'/'.join(values)} (lower case for flow and basis)",
+            rules.append(
+                Rule(
+                    f"bad-{column}",
+                    column,
+                    ~blank[column] & ~pl.col(column).is_in(values),
+                    pl.format("{} is not one of " + ", ".join(values), pl.col(column)),
+                    f"use {'/'.join(values)} (lower case for flow and basis)",
+                )
             )
     if "source_url" in present:
-        yield _rule_rows(
-            frame,
-            "bad-url",
-            "source_url",
-            ~blank["source_url"] & ~pl.col("source_url").str.contains(r"^https?://\S+$"),
-            pl.format("{} is not an http(s) URL", pl.col("source_url")),
-            "give the address of the publication",
+        rules.append(
+            Rule(
+                "bad-url",
+                "source_url",
+                ~blank["source_url"] & ~pl.col("source_url").str.contains(r"^https?://\S+$"),
+                pl.format("{} is not an http(s) URL", pl.col("source_url")),
+                "give the address of the publication",
+            )
         )
-    if set(schema.KEY) <= present:
-        # The first line of each key is computed before filtering (a rule's message is
-        # evaluated on the flagged rows only).
-        keyed = frame.with_columns(pl.col("line").min().over(list(schema.KEY)).alias("_first_line"))
-        yield _rule_rows(
-            keyed,
+    if rates is not None and {"currency", "year"} <= present:
+        year = pl.col("year").cast(pl.Int64, strict=False)
+        rules.append(
+            Rule(
+                "no-exchange-rate",
+                "currency",
+                (pl.col("currency") == "EUR") & year.is_not_null() & ~year.is_in(list(rates)),
+                pl.format("no EUR/USD rate for year {}", pl.col("year")),
+                "add the ECB annual average for that year to the rates file",
+            )
+        )
+    return rules
+
+
+def _duplicate_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows repeating an earlier row's key, from a frame holding every row of each such key."""
+    # The first line of each key is computed before filtering (a rule's message is evaluated
+    # on the flagged rows only).
+    keyed = frame.with_columns(pl.col("line").min().over(list(schema.KEY)).alias("_first_line"))
+    return _rule_rows(
+        keyed,
+        Rule(
             "duplicate-key",
             "flow",
             pl.col("line") != pl.col("_first_line"),
@@ -277,13 +287,147 @@ def _value_rules(frame: pl.DataFrame) -> Iterable[pl.DataFrame]:
                 "_first_line",
             ),
             "keep one figure per (year, reporter, partner, flow); put the others in note",
-        )
+        ),
+    )
 
 
-def find_problems(parsed: Parsed, rates: dict[int, float] | None = None) -> pl.DataFrame:
-    """Every rule a parsed file breaks, sorted by line: rule, line, column, value, message, hint."""
+def typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """A batch of strings, typed: ``schema.COLUMNS`` and ``line``.
+
+    year Int64, value_millions Float64 (cast leniently: a row that does not cast is a problem
+    reported anyway), others String, note null when empty or absent; other columns dropped.
+    """
+    if "note" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("note"))
+    return frame.select(
+        pl.col("year").cast(pl.Int64, strict=False),
+        *[pl.col(c) for c in ("reporter", "partner", "flow")],
+        pl.col("value_millions").cast(pl.Float64, strict=False),
+        *[pl.col(c) for c in ("currency", "basis", "source", "source_url")],
+        pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")).alias("note"),
+        pl.col("line"),
+    )
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a parsed file found.
+
+    ``problems``: rule, line, column, value, message, hint (sorted by line); ``rows``: data
+    records read (ragged ones included); ``kept``: the typed rows (see ``typed``) that pass
+    ``keep``, when asked for, else None.
+    """
+
+    problems: pl.DataFrame
+    rows: int
+    kept: pl.DataFrame | None
+
+
+def scan(
+    parsed: Parsed,
+    rates: dict[int, float] | None = None,
+    *,
+    keep: pl.Expr | None = None,
+    collect: bool = False,
+) -> Scan:
+    """Every rule a parsed file breaks and, with ``collect``, its typed rows passing ``keep``.
+
+    One pass over ``parsed.batches()``, holding only the rows that break a row rule, a 64-bit
+    hash of each row's key and the kept rows. Rows whose key hash repeats are read again in a
+    second pass, only when there are any. A fast reading that turns out not to be provably exact
+    (``StructureMismatch``) is done again with ``parsed.exact``.
+    """
+    try:
+        return _scan(parsed, rates, keep, collect)
+    except StructureMismatch:
+        if parsed.exact is None:  # pragma: no cover - only the fast reader raises it
+            raise
+        return _scan(parsed.exact(), rates, keep, collect)
+
+
+# Columns whose every cell with white space around it is caught by ``_screen`` (it fails the
+# screen's test), so the fast reader may leave them unstripped.
+SCREENED = frozenset(
+    ("year", "reporter", "partner", "flow", "value_millions", "currency", "basis", "source_url")
+)
+_YEARS = [str(year) for year in range(1900, 2101)]
+_URL = r"^https?://\S+$"
+
+
+def _screen(batch: pl.DataFrame, present: set[str], rates: dict[int, float] | None) -> pl.Expr:
+    """Rows that may break a row rule or hold white space in a ``SCREENED`` cell: a superset.
+
+    Cheap tests on cells as they are in the file: exact strings (``is_in``) where the rules
+    allow a few values, a cast for the value, the URL rule on the batch's distinct URLs only.
+    The exact rules then run on these rows alone, stripped.
+    """
+    tests = [pl.col(c) == "" for c in schema.REQUIRED if c in present]
+    if "year" in present:
+        tests.append(~pl.col("year").is_in(_YEARS))
+    if "value_millions" in present:
+        number = _number("value_millions")
+        tests.append(~(number.is_finite() & (number >= 0)).fill_null(False))
+    code_columns = [c for c in ("reporter", "partner") if c in present]
+    if code_columns:
+        found = batch.select(pl.concat([pl.col(c) for c in code_columns]).unique()).to_series()
+        outside = codes.unknown(found.filter(~found.is_in(list(codes.OWN))))
+        tests.extend(pl.col(c).is_in(outside) for c in code_columns if outside)
+    if {"reporter", "partner"} <= present:
+        tests.append(pl.col("reporter") == pl.col("partner"))
+    for column, values in (
+        ("flow", schema.FLOWS),
+        ("currency", schema.CURRENCIES),
+        ("basis", schema.BASES),
+    ):
+        if column in present:
+            tests.append(~pl.col(column).is_in(values))
+    if "source_url" in present:
+        urls = batch.get_column("source_url").unique()
+        tests.append(~pl.col("source_url").is_in(urls.filter(urls.str.contains(_URL)).to_list()))
+    if rates is not None and {"currency", "year"} <= present:
+        years = [str(year) for year in rates]
+        tests.append((pl.col("currency") == "EUR") & ~pl.col("year").is_in(years))
+    return pl.any_horizontal(tests) if tests else pl.lit(False)
+
+
+def _scan(
+    parsed: Parsed, rates: dict[int, float] | None, keep: pl.Expr | None, collect: bool
+) -> Scan:
     found = _header_problems(parsed.header) + _ragged_problems(parsed)
-    if not parsed.records:
+    present = {name for name in parsed.header if name}
+    keyed = set(schema.KEY) <= present
+    typable = collect and set(schema.REQUIRED) <= present
+    flagged: list[pl.DataFrame] = []
+    hashes: list[pl.Series] = []
+    kept: list[pl.DataFrame] = []
+    rows = 0
+    for batch in parsed.batches(SCREENED & present):
+        rows += batch.height
+        if not batch.height:
+            continue
+        suspect = batch.select(_screen(batch, present, rates)).to_series()
+        if suspect.any():
+            suspects = batch.filter(suspect).with_columns(
+                pl.col(c).str.strip_chars(WHITESPACE) for c in SCREENED & present
+            )
+            found_codes = suspects.select(
+                pl.concat([pl.col(c) for c in ("reporter", "partner") if c in present])
+                if {"reporter", "partner"} & present
+                else pl.lit(None, dtype=pl.String)
+            ).to_series()
+            unknown = codes.unknown(found_codes.filter(found_codes != ""))
+            flagged.extend(
+                _rule_rows(suspects, rule) for rule in _row_rules(present, rates, unknown)
+            )
+            if keyed or typable:
+                batch = pl.concat([batch.filter(~suspect), suspects]).sort("line")
+        if keyed:
+            hashes.append(batch.select(pl.struct(list(schema.KEY)).hash()).to_series())
+        if typable:
+            typed_batch = typed(batch)
+            kept.append(typed_batch.filter(keep) if keep is not None else typed_batch)
+    rows += len(parsed.ragged)
+    if not rows:
         found.append(
             _problem(
                 "no-rows",
@@ -294,43 +438,41 @@ def find_problems(parsed: Parsed, rates: dict[int, float] | None = None) -> pl.D
                 "add rows, one per published figure",
             )
         )
-    frames = [pl.DataFrame(found, schema=PROBLEM_SCHEMA)]
-    if parsed.records:
-        frame = string_frame(parsed)
-        # A ragged row's cells are not where the header says, so it gets no value rules.
-        ragged = {int(str(problem["line"])) for problem in found if problem["rule"] == "ragged-row"}
-        frames.extend(_value_rules(frame.filter(~pl.col("line").is_in(list(ragged)))))
-        if rates is not None and {"currency", "year"} <= set(frame.columns):
-            year = pl.col("year").cast(pl.Int64, strict=False)
-            frames.append(
-                _rule_rows(
-                    frame,
-                    "no-exchange-rate",
-                    "currency",
-                    (pl.col("currency") == "EUR") & year.is_not_null() & ~year.is_in(list(rates)),
-                    pl.format("no EUR/USD rate for year {}", pl.col("year")),
-                    "add the ECB annual average for that year to the rates file",
-                )
-            )
-    return pl.concat([f.cast(PROBLEM_SCHEMA) for f in frames]).sort(  # type: ignore[arg-type]
+    frames = [pl.DataFrame(found, schema=PROBLEM_SCHEMA), *flagged]
+    if hashes:
+        frames.append(_duplicates(parsed, pl.concat(hashes)))
+    problems = pl.concat([f.cast(PROBLEM_SCHEMA) for f in frames]).sort(  # type: ignore[arg-type]
         "line", "column", nulls_last=False, maintain_order=True
     )
+    result = None
+    if collect and not problems.height:
+        result = pl.concat(kept) if kept else typed(_empty_strings())
+    return Scan(problems=problems, rows=rows, kept=result)
 
 
-def typed_frame(parsed: Parsed) -> pl.DataFrame:
-    """The records of a file that passed ``find_problems``, typed.
-
-    Returns ``schema.COLUMNS`` (year Int64, value_millions Float64, others String, note null when
-    empty) and ``line``. Columns outside the schema are dropped.
-    """
-    frame = string_frame(parsed)
-    if "note" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("note"))
-    return frame.select(
-        pl.col("year").cast(pl.Int64),
-        *[pl.col(c) for c in ("reporter", "partner", "flow")],
-        pl.col("value_millions").cast(pl.Float64),
-        *[pl.col(c) for c in ("currency", "basis", "source", "source_url")],
-        pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")).alias("note"),
-        pl.col("line"),
+def _empty_strings() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={**dict.fromkeys(schema.COLUMNS, pl.String), "line": pl.Int64}  # type: ignore[arg-type]
     )
+
+
+def _duplicates(parsed: Parsed, hashes: pl.Series) -> pl.DataFrame:
+    """duplicate-key problems: the rows whose key hash repeats are read again and compared."""
+    repeated = hashes.is_duplicated()
+    if not repeated.any():
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    wanted = repeated.arg_true()
+    parts = []
+    offset = 0
+    for batch in parsed.batches(frozenset()):
+        height = batch.height
+        local = wanted.filter((wanted >= offset) & (wanted < offset + height)) - offset
+        if local.len():
+            parts.append(batch.select(*schema.KEY, "line")[local])
+        offset += height
+    return _duplicate_rows(pl.concat(parts))
+
+
+def find_problems(parsed: Parsed, rates: dict[int, float] | None = None) -> pl.DataFrame:
+    """Every rule a parsed file breaks, sorted by line: rule, line, column, value, message, hint."""
+    return scan(parsed, rates).problems

@@ -669,32 +669,14 @@ def validate(
 
     Example: ca-trade validate mydata.csv --format csv
     """
-    import polars as pl
-
-    from ca_trade import checks, load, render
+    from ca_trade import load, render
     from ca_trade.errors import EXIT_FINDINGS
 
     shown = load.display_path(file)
-    rows = 0
-    try:
-        parsed = load.parse_file(file, encoding=encoding, delimiter=_delimiter(delimiter))
-    except load.ParseError as err:  # decoded, but not splittable into records: one problem
-        problems = pl.DataFrame(
-            [
-                {
-                    "rule": err.rule,
-                    "line": err.line,
-                    "column": err.column,
-                    "value": None,
-                    "message": err.message,
-                    "hint": err.hint,
-                }
-            ],
-            schema=checks.PROBLEM_SCHEMA,
-        )
-    else:
-        rows = len(parsed.records)
-        problems = checks.find_problems(parsed, load.read_rates())
+    # A file that cannot be split into records is one problem (rule unbalanced-quote etc.).
+    problems, rows = load.check_file(
+        file, load.read_rates(), encoding=encoding, delimiter=_delimiter(delimiter)
+    )
 
     def tables() -> list[Any]:
         if problems.is_empty():

@@ -3,31 +3,45 @@
 Reading is split in two so that ``validate`` can list every problem while the other commands stop
 at the first:
 
-- ``parse_file`` turns bytes into records. It uses Python's ``csv`` module rather than Polars
-  because Polars lets ragged rows, duplicate headers and UTF-16 through silently and reports bad
-  values as byte offsets; ``csv`` gives each record's physical line number for free. Data files in
-  this format are small (one row per published figure); large official downloads go through
-  ``ingest`` and Polars' streaming engine instead.
-- ``find_problems`` runs the data rules (``checks``) as Polars expressions over the records.
+- ``parse_file`` splits a file into a header and batches of records (``records.Parsed``);
+- ``checks.scan`` runs the data rules as Polars expressions over the batches, in one pass.
+
+Two readers split a file, and give the same records, lines and errors:
+
+- **Fast** (``parse_file``, UTF-8 files): Polars parses the file in blocks of about 8 MiB cut at
+  line ends (outside quotes), every cell a string. Each block is proved to be split exactly as
+  Python's ``csv`` module would split it, by accounting for every byte: the block's length must
+  equal the cells' bytes + one delimiter between cells + the quotes + the line ends (+ a BOM).
+  A short row (Polars pads it), a blank line (Polars makes it a row), a lone CR line end, a NUL,
+  a cell holding a quote or a CR, a cell over the ``csv`` field limit, invalid UTF-8 or any
+  Polars error makes the proof fail. Physical lines are counted vectorised: each record starts
+  one line after the previous one plus the line breaks inside its quoted cells.
+- **Exact** (``parse_text``: Python's ``csv`` module): any file the fast reader cannot prove
+  (``records.StructureMismatch``: the scan starts again with it), other encodings (UTF-16,
+  ``--encoding latin-1``) and every error to place: ragged rows, unbalanced quotes, bad bytes.
 
 ``read_trade`` does both and returns the typed frame, or raises the first problem.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from ca_trade import schema
 from ca_trade.errors import DataError, InputError, UsageError
+from ca_trade.records import WHITESPACE, Parsed, ParseError, Ragged, StructureMismatch
 
 if TYPE_CHECKING:
     import polars as pl
+
+__all__ = ["Parsed", "ParseError"]
 
 DATA_FILE_NAME = "trade_2024.csv"
 RATES_FILE_NAME = "eur_usd_rates.csv"
@@ -51,36 +65,6 @@ def bundled_rates_path() -> Path:
     return _bundled(RATES_FILE_NAME)
 
 
-class ParseError(DataError):
-    """A file that was decoded but cannot be split into records (exit 65).
-
-    ``rule`` is the slug ``validate`` lists it under, like the rules in ``checks``.
-    """
-
-    def __init__(
-        self,
-        rule: str,
-        message: str,
-        *,
-        path: str | None = None,
-        line: int | None = None,
-        column: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(message, path=path, line=line, column=column, hint=hint)
-        self.rule = rule
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A CSV file split into a header and records, each record with its first physical line."""
-
-    path: str
-    header: list[str]
-    records: list[list[str]]
-    lines: list[int]
-
-
 _SAVE_AS_CSV = "open it in a spreadsheet and save it as CSV UTF-8"
 _MAGIC = {
     b"\x1f\x8b": ("is gzip-compressed, not a CSV", "decompress it first (gunzip)"),
@@ -99,16 +83,21 @@ def read_bytes(path: Path) -> bytes:
     """Read a file, turning OS errors into an ``InputError`` (exit 66)."""
     try:
         return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path), hint="check the path") from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=str(path)) from None
-    except PermissionError:
-        raise InputError(
-            "cannot be read (permission denied)", path=str(path), hint="check its permissions"
-        ) from None
     except OSError as err:
-        raise InputError(f"cannot be read ({err.strerror})", path=str(path)) from None
+        raise unreadable(path, err) from None
+
+
+def unreadable(path: Path, err: OSError) -> InputError:
+    """The ``InputError`` (exit 66) for an OS error reading ``path``."""
+    if isinstance(err, FileNotFoundError):
+        return InputError("file not found", path=str(path), hint="check the path")
+    if isinstance(err, IsADirectoryError):
+        return InputError("is a directory, not a file", path=str(path))
+    if isinstance(err, PermissionError):
+        return InputError(
+            "cannot be read (permission denied)", path=str(path), hint="check its permissions"
+        )
+    return InputError(f"cannot be read ({err.strerror})", path=str(path))
 
 
 def _column_at(line_text: str, offset: int, header: list[str] | None, delimiter: str) -> str:
@@ -246,12 +235,8 @@ def delimiter_value(value: str | None) -> str:
     return value
 
 
-def parse_text(text: str, path: str, delimiter: str = ",") -> Parsed:
-    """Split CSV text into header and records; blank lines are skipped, fields are stripped.
-
-    Raises ``ParseError`` (exit 65) for text that cannot be split: empty, an unbalanced or stray
-    quote, or a header of one column that holds another likely delimiter.
-    """
+def _split(text: str, path: str, delimiter: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """CSV text to header, records and each record's first physical line (the exact reader)."""
     if not text.strip():
         raise ParseError(
             "empty-file", "is empty: no header and no rows", path=path, line=1, hint=_format_hint()
@@ -288,7 +273,47 @@ def parse_text(text: str, path: str, delimiter: str = ",") -> Parsed:
             line=header_line,
             hint=f"--delimiter {shown}",
         )
-    return Parsed(path=path, header=header, records=records, lines=lines)
+    return header, records, lines
+
+
+def parse_text(text: str, path: str, delimiter: str = ",") -> Parsed:
+    """Split CSV text exactly (Python's ``csv``); blank lines are skipped, fields are stripped.
+
+    Raises ``ParseError`` (exit 65) for text that cannot be split: empty, an unbalanced or stray
+    quote, or a header of one column that holds another likely delimiter. Records with another
+    number of fields than the header are in ``Parsed.ragged``, the rest in one batch.
+    """
+    header, records, lines = _split(text, path, delimiter)
+    width = len(header)
+    ragged = tuple(
+        Ragged(line, len(record), record[width] if len(record) > width else None)
+        for line, record in zip(lines, records, strict=True)
+        if len(record) != width
+    )
+    if ragged:
+        skip = {r.line for r in ragged}
+        kept = [(r, n) for r, n in zip(records, lines, strict=True) if n not in skip]
+        records, lines = [r for r, _ in kept], [n for _, n in kept]
+
+    def batches(raw: frozenset[str] = frozenset()) -> Iterator[pl.DataFrame]:
+        yield _string_frame(header, records, lines)
+
+    return Parsed(path=path, header=header, batches=batches, ragged=ragged)
+
+
+def _string_frame(header: list[str], records: list[list[str]], lines: list[int]) -> pl.DataFrame:
+    """Records as strings, one column per distinct non-blank header name (the first), + line."""
+    import polars as pl
+
+    columns: dict[str, list[str]] = {}
+    for index, name in enumerate(header):
+        if name and name not in columns:
+            columns[name] = [r[index] if index < len(r) else "" for r in records]
+    # The line column comes last but sets the height, also when no header cell has a name.
+    return pl.DataFrame(
+        [pl.Series(name, values, dtype=pl.String) for name, values in columns.items()]
+        + [pl.Series("line", lines, dtype=pl.Int64)]
+    )
 
 
 def _name(delimiter: str) -> str:
@@ -344,11 +369,196 @@ def _opening_quote(line_text: str, delimiter: str) -> int | None:
 def parse_file(
     path: Path | None = None, *, encoding: str | None = None, delimiter: str | None = None
 ) -> Parsed:
-    """Read and split a data file (the bundled one when ``path`` is None)."""
+    """Read and split a data file (the bundled one when ``path`` is None).
+
+    A UTF-8 file gets the fast reader (with the exact one as ``Parsed.exact``); anything else,
+    and any file whose first block the fast reader cannot prove, gets the exact reader, which
+    raises the file's errors (``InputError``, ``DataError``, ``ParseError``).
+    """
     path = path if path is not None else bundled_data_path()
     separator = delimiter_value(delimiter)
-    text = decode(read_bytes(path), str(path), encoding, separator)
-    return parse_text(text, str(path), separator)
+
+    def exact() -> Parsed:
+        text = decode(read_bytes(path), str(path), encoding, separator)
+        return parse_text(text, str(path), separator)
+
+    fast = _fast_parse(path, encoding, separator, exact)
+    return fast if fast is not None else exact()
+
+
+# ---------------------------------------------------------------- the fast reader
+
+BLOCK_BYTES = 8 << 20
+_HEAD_BYTES = 64 << 10
+_BOM = b"\xef\xbb\xbf"
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    if encoding is None:
+        return True
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
+
+
+def _fast_parse(
+    path: Path, encoding: str | None, separator: str, exact: Callable[[], Parsed]
+) -> Parsed | None:
+    """The fast reading of a file, or None when the exact reader must read it."""
+    if not _is_utf8(encoding) or len(separator.encode()) != 1:
+        return None
+    try:
+        with path.open("rb") as file:
+            head = next(_blocks(file, _HEAD_BYTES), b"")
+    except OSError as err:
+        raise unreadable(path, err) from None
+    if any(head.startswith(magic) for magic in _MAGIC) or head.startswith(
+        (b"\xff\xfe", b"\xfe\xff")
+    ):
+        return None
+    if not head.removeprefix(_BOM).strip() or head.startswith(_BOM + _BOM):
+        return None
+    try:
+        frame = _read_block(head, None, separator)
+        if frame.width < 2:
+            return None
+        _prove(head, frame, frame.width, first=True)
+    except StructureMismatch:
+        return None
+    import polars as pl
+
+    header = [str(v) for v in frame.head(1).select(pl.all().str.strip_chars(WHITESPACE)).row(0)]
+    width = len(header)
+    names: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name and name not in names:
+            names[name] = index
+
+    def batches(raw: frozenset[str] = frozenset()) -> Iterator[pl.DataFrame]:
+        cells = [
+            pl.col(f"c{i}").alias(n)
+            if n in raw
+            else pl.col(f"c{i}").str.strip_chars(WHITESPACE).alias(n)
+            for n, i in names.items()
+        ]
+        line = 1  # the physical line the next record starts on (the header's is 1)
+        first = True
+        with path.open("rb") as file:
+            for block in _blocks(file, BLOCK_BYTES):
+                frame = _read_block(block, width, separator)
+                breaks = _prove(block, frame, width, first=first)
+                starts = pl.int_range(0, frame.height, dtype=pl.Int64) + line
+                if breaks is not None:
+                    starts = starts + breaks.cum_sum() - breaks
+                    line += int(breaks.sum())
+                line += frame.height
+                batch = frame.select(*cells, starts.alias("line"))
+                yield batch.slice(1) if first else batch
+                first = False
+
+    return Parsed(path=str(path), header=header, batches=batches, exact=exact)
+
+
+def _blocks(file: IO[bytes], size: int) -> Iterator[bytes]:
+    """The file in blocks of about ``size`` bytes, each ending at a line end outside quotes.
+
+    A line end is outside quotes when the block before it holds an even number of quotes
+    (a doubled quote inside a quoted cell counts two). The last block may not end at a line end.
+    """
+    rest = b""
+    while True:
+        chunk = file.read(size)
+        if not chunk:
+            if rest:
+                yield rest
+            return
+        data = rest + chunk if rest else chunk
+        cut = data.rfind(b"\n") + 1
+        if b'"' in data:
+            quotes = data.count(b'"', 0, cut)
+            while cut and quotes % 2:
+                end = cut - 1
+                cut = data.rfind(b"\n", 0, end) + 1
+                quotes -= data.count(b'"', cut, end)
+        if cut:
+            yield data[:cut]
+            rest = data[cut:]
+        else:
+            rest = data
+
+
+def _read_block(block: bytes, width: int | None, separator: str) -> pl.DataFrame:
+    """A block as strings (columns c0, c1, …), unstripped; ``StructureMismatch`` if Polars fails."""
+    import polars as pl
+
+    try:
+        if width is None:
+            frame = pl.read_csv(
+                block,
+                has_header=False,
+                infer_schema=False,
+                separator=separator,
+                empty_string_is_null=False,
+                raise_if_empty=False,
+            )
+            return frame.rename(lambda name: f"c{frame.columns.index(name)}")
+        return pl.read_csv(
+            block,
+            has_header=False,
+            schema={f"c{i}": pl.String for i in range(width)},
+            separator=separator,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+            truncate_ragged_lines=False,
+        )
+    except Exception as err:  # any Polars failure: the exact reader will say what is wrong
+        raise StructureMismatch(str(err)) from None
+
+
+def _prove(block: bytes, frame: pl.DataFrame, width: int, *, first: bool) -> pl.Series | None:
+    """Prove that Polars split the block as ``csv`` would; return each record's inner line breaks.
+
+    Raises ``StructureMismatch`` when the bytes do not add up (see the module docstring).
+    Returns None when no cell holds a line break.
+    """
+    import polars as pl
+
+    if b"\x00" in block:
+        raise StructureMismatch("NUL byte")
+    quotes = block.count(b'"') if b'"' in block else 0
+    returns = 0
+    if b"\r" in block:
+        returns = block.count(b"\r")
+        if returns != block.count(b"\r\n"):
+            raise StructureMismatch("a CR that is not part of CRLF")
+    lengths = pl.sum_horizontal(pl.all().str.len_bytes().cast(pl.Int64))
+    stats = frame.select(lengths.sum().alias("bytes"), lengths.max().alias("longest"))
+    cell_bytes, longest = stats.row(0)
+    cell_bytes = cell_bytes or 0
+    if longest is not None and longest > csv.field_size_limit():
+        raise StructureMismatch("a cell over the csv field limit")
+    breaks = None
+    if quotes or returns:
+        marks = frame.select(
+            pl.any_horizontal(pl.all().str.contains('["\r]')).any().alias("odd"),
+            pl.any_horizontal(pl.all().str.contains("\n", literal=True)).any().alias("breaks"),
+        ).row(0)
+        if marks[0]:
+            raise StructureMismatch("a cell holds a quote or a CR")
+        if marks[1]:
+            breaks = frame.select(
+                pl.sum_horizontal(pl.all().str.count_matches("\n", literal=True).cast(pl.Int64))
+            ).to_series()
+    ends = frame.height - (0 if block.endswith(b"\n") else 1)
+    bom = len(_BOM) if first and block.startswith(_BOM) else 0
+    expected = bom + cell_bytes + frame.height * (width - 1) + quotes + ends + returns
+    if expected != len(block):
+        raise StructureMismatch(f"{len(block)} bytes, {expected} accounted for")
+    return breaks
+
+
+# ---------------------------------------------------------------- checking
 
 
 def _format_hint() -> str:
@@ -365,18 +575,59 @@ def find_problems(parsed: Parsed) -> pl.DataFrame:
     return checks.find_problems(parsed)
 
 
+def check_file(
+    path: Path | None,
+    rates: dict[int, float] | None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """Every problem of a data file, for ``validate``, and the number of data rows read.
+
+    A file that cannot be split into records (``ParseError``) is one problem; one that cannot be
+    read or decoded raises (``InputError``, ``DataError``). Problems have the columns rule, line,
+    column, value, message, hint.
+    """
+    import polars as pl
+
+    from ca_trade import checks
+
+    try:
+        found = checks.scan(parse_file(path, encoding=encoding, delimiter=delimiter), rates)
+    except ParseError as err:
+        problem = {
+            "rule": err.rule,
+            "line": err.line,
+            "column": err.column,
+            "value": None,
+            "message": err.message,
+            "hint": err.hint,
+        }
+        return pl.DataFrame([problem], schema=checks.PROBLEM_SCHEMA), 0
+    return found.problems, found.rows
+
+
 def read_trade(
-    path: Path | None = None, *, encoding: str | None = None, delimiter: str | None = None
+    path: Path | None = None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    keep: pl.Expr | None = None,
 ) -> pl.DataFrame:
     """Load a data file, or raise ``DataError`` for its first problem.
 
     Returns the columns of ``schema.COLUMNS`` typed (year Int64, value_millions Float64, the rest
     String, note null when empty) plus ``line``, each row's line in the file (header = line 1).
+
+    ``keep`` is a filter over those typed columns: the whole file is read and checked as always,
+    but only the rows it keeps are held and returned (so a command that needs one year or a few
+    codes of a million-row file holds only those).
     """
     from ca_trade import checks
 
     parsed = parse_file(path, encoding=encoding, delimiter=delimiter)
-    problems = checks.find_problems(parsed)
+    found = checks.scan(parsed, keep=keep, collect=True)
+    problems = found.problems
     if problems.height:
         first = problems.row(0, named=True)
         extra = problems.height - 1
@@ -390,7 +641,8 @@ def read_trade(
             column=first["column"],
             hint=first["hint"],
         )
-    return checks.typed_frame(parsed)
+    assert found.kept is not None
+    return found.kept
 
 
 def display_path(path: Path | None) -> str:
@@ -405,10 +657,10 @@ def display_path(path: Path | None) -> str:
 def read_rates(path: Path | None = None) -> dict[int, float]:
     """ECB annual-average USD per EUR by year, from the rates file (year,usd_per_eur,...)."""
     path = path if path is not None else bundled_rates_path()
-    parsed = parse_text(decode(read_bytes(path), str(path), None), str(path))
+    header, records, _ = _split(decode(read_bytes(path), str(path), None), str(path), ",")
     try:
-        year_at, rate_at = parsed.header.index("year"), parsed.header.index("usd_per_eur")
-        return {int(r[year_at]): float(r[rate_at]) for r in parsed.records}
+        year_at, rate_at = header.index("year"), header.index("usd_per_eur")
+        return {int(r[year_at]): float(r[rate_at]) for r in records}
     except (ValueError, IndexError) as err:
         raise DataError(f"is not a rates file ({err})", path=str(path)) from None
 
