@@ -181,7 +181,15 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table, csv, tsv or json [default: table on a terminal, csv when piped].",
+        help="table, md (Markdown), csv, tsv or json [default: table on a terminal, csv when "
+        "piped].",
+    ),
+]
+WideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        help="Draw the table with every column, however wide the terminal (as in a pipe).",
     ),
 ]
 OutputOpt = Annotated[
@@ -267,6 +275,7 @@ def compare(
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     output: OutputOpt = None,
     excel: ExcelOpt = False,
     explain: ExplainOpt = False,
@@ -296,6 +305,7 @@ def compare(
         output,
         excel,
         explain,
+        wide=wide,
         keys=["partner", "area"],
         tables=lambda why: _draw().compare_tables(
             result, currency=currency.value, basis_rule=basis.value, explain=why
@@ -335,6 +345,7 @@ def shares(
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     output: OutputOpt = None,
     excel: ExcelOpt = False,
     explain: ExplainOpt = False,
@@ -362,6 +373,7 @@ def shares(
         output,
         excel,
         explain,
+        wide=wide,
         keys=["area", "partner"],
         tables=lambda why: _draw().shares_tables(result, basis_rule=basis.value, explain=why),
     )
@@ -383,6 +395,7 @@ def growth(
     data: DataOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     output: OutputOpt = None,
     excel: ExcelOpt = False,
     explain: ExplainOpt = False,
@@ -438,7 +451,7 @@ def growth(
         return blocks if why is None else [*blocks, *explain_tables(why)]
 
     machine = result if why is None else why
-    render.emit(machine, fmt, output=output, excel=excel, build_tables=tables)
+    render.emit(machine, fmt, output=output, excel=excel, wide=wide, build_tables=tables)
 
 
 @app.command("balance")
@@ -462,6 +475,7 @@ def balance_command(
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     output: OutputOpt = None,
     excel: ExcelOpt = False,
     explain: ExplainOpt = False,
@@ -520,6 +534,7 @@ def balance_command(
         output,
         excel,
         explain,
+        wide=wide,
         keys=["partner", "area"],
         tables=lambda why: _draw().balance_tables(
             result,
@@ -548,6 +563,7 @@ def mirror(
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     output: OutputOpt = None,
     excel: ExcelOpt = False,
     top: TopOpt = None,
@@ -573,6 +589,7 @@ def mirror(
         fmt,
         output=output,
         excel=excel,
+        wide=wide,
         build_tables=lambda: _draw().mirror_tables(
             result, currency=currency.value, top=top or DEFAULT_TOP
         ),
@@ -592,6 +609,7 @@ def sources(
         int | None, typer.Option("--year", help="Only this year [default: all].")
     ] = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     output: OutputOpt = None,
     excel: ExcelOpt = False,
     top: TopOpt = None,
@@ -617,6 +635,7 @@ def sources(
         fmt,
         output=output,
         excel=excel,
+        wide=wide,
         build_tables=lambda: _draw().sources_tables(result, top=top or DEFAULT_TOP),
     )
 
@@ -631,13 +650,16 @@ def _emit_with_explain(
     *,
     keys: list[str],
     tables: Callable[[pl.DataFrame | None], Any],
+    wide: bool = False,
 ) -> None:
     """Emit a result; with --explain, the table gains its sources and machine formats print them."""
     from ca_trade import compute, render
 
     why = compute.explain(result, inputs.trade, keys) if explain else None
     machine = result if why is None else why
-    render.emit(machine, fmt, build_tables=lambda: tables(why), output=output, excel=excel)
+    render.emit(
+        machine, fmt, build_tables=lambda: tables(why), output=output, excel=excel, wide=wide
+    )
 
 
 VALIDATE_TOP = 1000
@@ -651,6 +673,7 @@ def validate(
         typer.Argument(help="Data file to check [default: the bundled data].", show_default=False),
     ] = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     output: OutputOpt = None,
     excel: ExcelOpt = False,
     top: Annotated[
@@ -680,12 +703,12 @@ def validate(
 
     def tables() -> list[Any]:
         if problems.is_empty():
-            return [_draw().cell(f"{shown}: no problems ({rows} data rows checked)")]
+            return list(_draw().message(f"{shown}: no problems ({rows} data rows checked)"))
         count = problems.height
         title = f"{shown}: {count} problem{'s' if count > 1 else ''} (line = line in the file)"
         return list(_draw().generic_table(problems, title, limit=top or VALIDATE_TOP))
 
-    render.emit(problems, fmt, output=output, excel=excel, build_tables=tables)
+    render.emit(problems, fmt, output=output, excel=excel, build_tables=tables, wide=wide)
     if problems.height:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -710,9 +733,18 @@ def check(
     ] = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     output: OutputOpt = None,
     excel: ExcelOpt = False,
     explain: ExplainOpt = False,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details",
+            help="One row per basis: claimed, computed, result and whose figures "
+            "[default: a line per claim, verdict first].",
+        ),
+    ] = False,
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
 ) -> None:
@@ -739,8 +771,11 @@ def check(
         output,
         excel,
         explain,
+        wide=wide,
         keys=["claim_id", "statistics", "basis_rule"],
-        tables=lambda why: _draw().check_tables(result, claims_name=claim_set.path, explain=why),
+        tables=lambda why: _draw().check_tables(
+            result, claims_name=claim_set.path, explain=why, details=details
+        ),
     )
     if not claims.all_hold(result):
         raise typer.Exit(EXIT_FINDINGS)

@@ -32,7 +32,8 @@ from ca_trade.schema import OutputFormat
 
 if TYPE_CHECKING:
     import polars as pl
-    from rich.console import RenderableType
+
+    from ca_trade.tables.layout import Block
 
 
 def pick_format(requested: OutputFormat | None) -> OutputFormat:
@@ -206,25 +207,32 @@ def emit(
     frame: pl.DataFrame,
     fmt: OutputFormat | None,
     *,
-    build_tables: Callable[[], Sequence[RenderableType]],
+    build_tables: Callable[[], Sequence[Block]],
     output: Path | None = None,
     excel: bool = False,
+    wide: bool = False,
 ) -> None:
     """Print or write ``frame`` in the chosen format.
 
-    ``build_tables`` is only called for the table format; it returns the renderables to print.
+    ``build_tables`` is only called for the table and Markdown formats; it returns the
+    ``tables.layout`` blocks to draw. A table on a terminal fits its width (``wide``: the full
+    layout); in a pipe or a file it is plain text at the full layout. Markdown (``md``) is the
+    full layout as GitHub-flavoured tables, with the notes as a list.
     """
     chosen = pick_format(fmt)
-    if chosen is OutputFormat.table:
+    if chosen in (OutputFormat.table, OutputFormat.md):
         from ca_trade import tables  # rich, only when a table is drawn
 
-        renderables = build_tables()
+        blocks = build_tables()
+        if chosen is OutputFormat.md:
+            write_text(tables.markdown(blocks), output)
+            return
         if output is not None or not stdout_is_terminal():
             # Files and pipes get plain text (no colour, not cut to the terminal's width)
             # through the same writer as the machine formats.
-            write_text(tables.table_text(renderables), output)
+            write_text(tables.table_text(blocks), output)
             return
-        tables.print_tables(renderables)
+        tables.print_tables(blocks, wide=wide)
         return
     if chosen is OutputFormat.json:
         write_text(json_text(frame), output)

@@ -77,3 +77,4 @@ class OutputFormat(StrEnum):
     csv = "csv"
     tsv = "tsv"
     json = "json"
+    md = "md"

@@ -68,6 +68,8 @@ class Column:
     - ``marks``: this column carries the note keys [default: the first ``code`` column].
     - ``fold``: a prose column whose words may be longer than the width (URLs): they fold.
     - ``wrap``: override whether an ``extra`` column wraps at spaces (default: no).
+    - ``hoist``: when every row holds the same value, the column leaves first (said once
+      under the table), e.g. the partner of ``balance --partner CHN``.
     - ``min_width``: the narrowest a wrapping column may get before columns leave or the
       table stacks (default: its longest word; provenance: up to ``READABLE``).
     """
@@ -83,6 +85,7 @@ class Column:
     fold: bool = False
     wrap: bool | None = None
     min_width: int | None = None
+    hoist: bool = False
 
     @property
     def wraps(self) -> bool:
@@ -93,8 +96,8 @@ class Column:
 
     @property
     def droppable(self) -> bool:
-        """True when the column may leave the table (to keyed notes, or as a bar, silently)."""
-        return self.priority > 0 and self.kind in ("provenance", "extra")
+        """True when the column may leave the table (to the notes, or as a bar, silently)."""
+        return self.priority > 0 or self.bar
 
     @property
     def name(self) -> str:
@@ -208,12 +211,21 @@ class Fitted:
     moved: list[int]
     keys: list[str]  # per row: '' or the note key
     notes: list[tuple[str, str]]  # (key, text)
+    common: list[str] = field(default_factory=list)  # moved columns the same on every row
+
+
+def _flat(cell: Text) -> str:
+    return ", ".join(line.strip() for line in _lines(cell) if line.strip())
+
+
+def _constant(grid: Grid, i: int) -> bool:
+    return len({_flat(row.cells[i]) for row in grid.rows}) <= 1
 
 
 def _note_text(grid: Grid, row: Row, moved: Sequence[int]) -> str:
     parts = []
     for i in moved:
-        value = ", ".join(line.strip() for line in _lines(row.cells[i]) if line.strip())
+        value = _flat(row.cells[i])
         if value:
             parts.append(f"{grid.columns[i].name}: {value}")
     return "; ".join(parts)
@@ -244,23 +256,31 @@ def fit(grid: Grid, width: int | None) -> Fitted | None:
         key=lambda i: (-grid.columns[i].priority, -i),
     )
     if table_width([m.natural for m in measures]) > width:  # bars only where all else fits
-        keep = [i for i in keep if not grid.columns[i].bar]
-        order = [i for i in order if not grid.columns[i].bar]
+        gone = [i for i in keep if grid.columns[i].bar]
+        gone += [i for i in keep if grid.columns[i].hoist and _constant(grid, i)]
+        keep = [i for i in keep if i not in gone]
+        order = [i for i in order if i not in gone]
     while True:
         moved = [i for i in range(n) if i not in keep and not grid.columns[i].bar]
-        keys, notes = _keys(grid, moved)
+        common = [i for i in moved if _constant(grid, i)]
+        keys, notes = _keys(grid, [i for i in moved if i not in common])
         if keys is None or notes is None:
             return None
         mark = _mark_column(grid, keep) if notes else None
-        minimum = [measures[i].minimum + (2 if i == mark else 0) for i in keep]
+        minimum = [measures[i].minimum + (1 if i == mark else 0) for i in keep]
         if table_width(minimum) <= width:
             break
         if not order:
             return None
         keep.remove(order.pop(0))
-    natural = [measures[i].natural + (2 if i == mark else 0) for i in keep]
+    natural = [measures[i].natural + (1 if i == mark else 0) for i in keep]
     widths = _share(minimum, natural, width)
-    return Fitted(keep, widths, moved, keys, notes)
+    lines = [
+        f"{grid.columns[i].name} (every row): {_flat(grid.rows[0].cells[i])}"
+        for i in common
+        if grid.rows and _flat(grid.rows[0].cells[i])
+    ]
+    return Fitted(keep, widths, moved, keys, notes, lines)
 
 
 def _keys(
@@ -273,7 +293,7 @@ def _keys(
     keys = []
     for row in grid.rows:
         text = _note_text(grid, row, moved)
-        if not text:
+        if all(_flat(row.cells[i]) in ("", MISSING) for i in moved):
             keys.append("")
             continue
         if text not in by_text:
@@ -345,7 +365,7 @@ def _draw(grid: Grid, fitted: Fitted) -> Table:
             cell = row.cells[i]
             if i == mark and key:
                 cell = cell.copy()
-                cell.append(f" {key}", style="bold")
+                cell.append(key, style="bold")
             cells.append(cell)
         table.add_row(*cells, end_section=row.end_section)
     return table
@@ -353,21 +373,31 @@ def _draw(grid: Grid, fitted: Fitted) -> Table:
 
 def _moved_line(grid: Grid, fitted: Fitted, width: int) -> str:
     names = [grid.columns[i].name for i in fitted.moved]
-    if len(names) > 1:
-        listed = ", ".join(names[:-1]) + " and " + names[-1]
-    else:
-        listed = names[0]
+    listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    keys = [key for key, _ in fitted.notes]
+    marked = f" ({keys[0]}–{keys[-1]})" if len(keys) > 2 else f" ({' '.join(keys)})" if keys else ""
     return (
-        f"{listed} moved to the notes below to fit {width} columns; "
-        f"{WIDE_HINT} shows them as columns"
+        f"to fit {width} columns, {listed} {'are' if len(names) > 1 else 'is'} in the notes "
+        f"below{marked}; {WIDE_HINT} shows {'them' if len(names) > 1 else 'it'} as "
+        f"column{'s' if len(names) > 1 else ''}"
     )
+
+
+def _keyed_notes(notes: Sequence[tuple[str, str]]) -> Table:
+    """``ᵃ text`` lines; a note that wraps is indented under its text."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for key, text in notes:
+        grid.add_row(Text(key, style="bold"), Text(text))
+    return grid
 
 
 def _stacked(grid: Grid, width: int) -> list[RenderableType]:
     """One block per row: the row's code cells as a heading, then ``header  value`` lines."""
     heads = [i for i, c in enumerate(grid.columns) if c.kind == "code" and c.priority == 0][:2]
     rest = [i for i, c in enumerate(grid.columns) if i not in heads and not c.bar]
-    label_width = max((cell_len(grid.columns[i].name) for i in rest), default=0)
+    label_width = max((cell_len(_label(grid.columns[i])) for i in rest), default=0)
     label_width = min(label_width, max(8, width // 3))
     out: list[RenderableType] = []
     for row in grid.rows:
@@ -377,10 +407,8 @@ def _stacked(grid: Grid, width: int) -> list[RenderableType]:
         body.add_column(no_wrap=False, width=label_width, style="dim")
         body.add_column(overflow="fold")
         for i in rest:
-            body.add_row(
-                Text(_wrap_words(grid.columns[i].name, label_width)),
-                row.cells[i],
-            )
+            if row.cells[i].plain.strip():
+                body.add_row(Text(_wrap_words(_label(grid.columns[i]), label_width)), row.cells[i])
         out.append(_Indented(body, width))
     out.append(
         Text(
@@ -389,6 +417,10 @@ def _stacked(grid: Grid, width: int) -> list[RenderableType]:
         )
     )
     return out
+
+
+def _label(column: Column) -> str:
+    return column.header or column.name
 
 
 class _Indented:
@@ -419,10 +451,13 @@ def blocks_to_renderables(blocks: Iterable[Block], width: int | None) -> list[Re
             out.extend(_stacked(block, width))
         else:
             out.append(_draw(block, fitted))
-            if fitted.notes:
+            if fitted.moved:
                 assert width is not None
-                out.append(Text("\n".join(f"{k} {t}" for k, t in fitted.notes)))
                 out.append(Text(_moved_line(block, fitted, width), style="dim"))
+                if fitted.common:
+                    out.append(Text("\n".join(fitted.common)))
+                if fitted.notes:
+                    out.append(_keyed_notes(fitted.notes))
         if block.notes:
             out.append(Text("\n".join(block.notes), style="dim"))
     return out

@@ -1,0 +1,156 @@
+"""Cells shared by the command tables: number formats, markers, bars, whose statistics.
+
+Every function returns text or ``rich.text.Text``; nothing here decides widths (``layout`` does).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import PurePath
+
+from rich.text import Text
+
+from ca_trade.tables.layout import MISSING, as_text
+
+KIND_OF_REPORTER = {
+    "CHN": "customs",
+    "EU27": "statement",
+    "RUS": "officials",
+    "CA5": "compilation",
+}
+
+
+def bn(value: float | None, digits: int = 2) -> str:
+    """Millions to billions at fixed precision, '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return f"{value / 1000:,.{digits}f}"
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A percentage at fixed precision, '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return f"{value:.{digits}f}%"
+
+
+def num(value: object) -> float | None:
+    """``value`` when it is a float (or int), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def bar(value: float | None, largest: float | None, width: int = 20) -> Text:
+    """A bar of block characters proportional to value / largest."""
+    if value is None or not largest or value <= 0:
+        return Text("")
+    eighths = round(width * 8 * min(value / largest, 1.0))
+    full, rest = divmod(eighths, 8)
+    partial = " ▏▎▍▌▋▊▉"[rest] if rest else ""
+    return Text("█" * full + partial, style="cyan")
+
+
+def cell(value: object, style: str = "") -> Text:
+    """A table cell that prints its text literally (no markup), '—' for None."""
+    return as_text(None if value is None else str(value), style)
+
+
+def line_ref(row: dict[str, object]) -> str | None:
+    """Where a data row is: ``file:line`` (file name only) when the row names its file."""
+    line = row.get("line")
+    if line is None:
+        return None
+    file = row.get("file")
+    if isinstance(file, str) and file:
+        return f"{PurePath(file.removesuffix(' (bundled)')).name}:{line}"
+    return str(line)
+
+
+def who(reporter: str | None, basis: str | None) -> str:
+    """Whose statistics, short: 'CHN customs · official', 'KAZ+KGZ statistics · compiled'."""
+    if reporter is None:
+        return MISSING
+    codes = reporter.split(",")
+    if len(codes) == 1:
+        text = f"{codes[0]} {KIND_OF_REPORTER.get(codes[0], 'statistics')}"
+    else:
+        text = f"{'+'.join(codes) if len(codes) < 5 else 'the five republics'}' statistics"
+    return f"{text} · {basis}" if basis else text
+
+
+def by_measure(values: dict[str, str]) -> str:
+    """One line when turnover, exports and imports agree; else a line per group."""
+    turnover, exports, imports = values["turnover"], values["exports"], values["imports"]
+    if turnover == exports == imports:
+        return turnover
+    if exports == imports:
+        return f"turnover: {turnover}\nex/im: {exports}"
+    return f"turnover: {turnover}\nexports: {exports}\nimports: {imports}"
+
+
+def marked(row: dict[str, object], measure: str, unit: str) -> Text:
+    """A figure in bn with its markers: * derived, † unstated basis, € converted, ~ partial."""
+    value = row[measure + unit]
+    text = Text(bn(num(value)))
+    if value is None:
+        return text
+    if row.get(f"{measure}_derived"):
+        text.append("*", style="yellow")
+    if row.get(f"{measure}_basis") == "unstated":
+        text.append("†", style="red")
+    if row.get(f"{measure}_fx_rate") is not None:
+        text.append("€", style="magenta")
+    coverage = row.get(f"{measure}_coverage")
+    if isinstance(coverage, str) and "partial" in coverage:
+        text.append("~", style="red")
+    return text
+
+
+def figure_notes(rates_used: dict[int, float]) -> list[str]:
+    """The legend for figure markers, with the exchange rate when one was used."""
+    notes = [
+        "* derived from the same reporter's other two flows (export = total − import, "
+        "total = export + import)",
+        "† a statement with no stated statistical basis (used only as a last resort)",
+        "~ partial: not every republic has this figure (see coverage)",
+        "— missing: not published, and not derivable (never counted as zero)",
+    ]
+    for year, rate in sorted(rates_used.items()):
+        notes.append(f"€ converted from EUR at {rate} USD per EUR (ECB {year} annual average)")
+    return notes
+
+
+def top_rows(
+    rows: list[dict[str, object]], top: int | None
+) -> tuple[list[dict[str, object]], list[str]]:
+    """The first ``top`` rows, and the line that says how many were left out."""
+    if top is None or len(rows) <= top:
+        return rows, []
+    return rows[:top], [
+        f"showing {top} of {len(rows)} rows; --top N shows more, --format csv prints them all"
+    ]
+
+
+def unit_of(currency: str) -> tuple[str, str]:
+    """The column suffix and the symbol of a currency: ('_usd_m', '$')."""
+    return f"_{currency.lower()}_m", "$" if currency == "USD" else "€"
+
+
+__all__ = [
+    "MISSING",
+    "bar",
+    "bn",
+    "by_measure",
+    "cell",
+    "figure_notes",
+    "line_ref",
+    "marked",
+    "num",
+    "pct",
+    "top_rows",
+    "unit_of",
+    "who",
+]

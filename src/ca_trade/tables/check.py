@@ -1,0 +1,209 @@
+"""The check table: verdicts first (one line per claim), or per-basis rows with ``--details``."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from ca_trade.tables.cells import MISSING, cell
+from ca_trade.tables.layout import Block, Column, Grid, Lines
+from ca_trade.tables.sources import check_explain_table
+
+if TYPE_CHECKING:
+    import polars as pl
+
+VERDICT_STYLE = {
+    "holds": "bold green",
+    "fails": "bold red",
+    "depends on basis": "bold yellow",
+    "not checkable": "bold dim",
+}
+_PLURAL = {"holds": "hold", "fails": "fail", "depends on basis": "depend on basis"}
+_OP_SYMBOLS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈", "eq": "="}
+_RESULT_STYLE = {"holds": "green", "fails": "red", "not checkable": "dim"}
+
+# Display order; priority: 0 stays, higher numbers leave the table first.
+COLUMNS = (
+    Column("ID", "code", style="bold"),
+    Column("Claim", "prose", min_width=20),
+    Column("Verdict", "prose", min_width=18),
+)
+DETAIL_COLUMNS = (
+    Column("ID", "code", style="bold"),
+    Column("Test", "prose", min_width=16),
+    Column("Basis", "code", marks=True),
+    Column("Claimed", "number"),
+    Column("Computed", "number"),
+    Column("Result", "code"),
+    Column("Whose figures", "provenance", priority=1, short="whose figures"),
+    Column("Verdict", "prose", min_width=16),
+)
+STATISTICS = (
+    "basis (whose statistics): partner = the partner's (China's customs, the EU's, Russia's); "
+    "republic = the republics' own; mixed = both sides in one calculation "
+    "(e.g. China's customs figure ÷ a republic's own world total)"
+)
+
+
+def check_value(value: float | None, unit: str) -> str:
+    """A check value in its unit: '$94.82bn', '18.82%', '1.622×', '#2'; '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if unit.endswith("_m"):
+        symbol = "$" if unit.startswith("usd") else "€"
+        sign = "−" if value < 0 else ""
+        return f"{sign}{symbol}{abs(value) / 1000:,.2f}bn"
+    if unit == "pct":
+        return f"{value:.2f}%"
+    if unit == "ratio":
+        return f"{value:.3f}×"
+    if unit == "rank":
+        return f"#{value:.0f}"
+    return f"{value:g}"
+
+
+def _claims(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
+    """The first row of each claim, by claim ID, in order."""
+    first: dict[str, dict[str, object]] = {}
+    for row in rows:
+        first.setdefault(str(row["claim_id"]), row)
+    return first
+
+
+def summary_line(rows: list[dict[str, object]]) -> str:
+    """'27 claims: 12 hold, 3 fail, 10 depend on basis, 2 not checkable'."""
+    verdicts = [str(r["verdict"]) for r in _claims(rows).values()]
+    counts = {v: verdicts.count(v) for v in VERDICT_STYLE}
+    return f"{len(verdicts)} claim{'s' if len(verdicts) != 1 else ''}: " + ", ".join(
+        f"{n} {_PLURAL.get(v, v) if n > 1 else v}" for v, n in counts.items() if n
+    )
+
+
+def _verdict(row: dict[str, object]) -> Text:
+    """'holds on partner and mixed', 'depends: holds on partner, fails on republic'."""
+    verdict, detail = str(row["verdict"]), str(row["verdict_detail"] or "")
+    style = VERDICT_STYLE.get(verdict, "")
+    if verdict == "depends on basis":
+        text = Text("depends:", style=style)
+        text.append(" " + detail.replace("; ", ", "))
+        return text
+    if verdict == "not checkable":
+        return Text("not checkable (why: below)", style=style)
+    head, _, rest = detail.partition(" ")
+    if head == verdict:
+        text = Text(head, style=style)
+        text.append(" " + rest if rest else "")
+        return text
+    return Text(verdict, style=style)
+
+
+def check_tables(
+    frame: pl.DataFrame,
+    *,
+    claims_name: str,
+    explain: pl.DataFrame | None = None,
+    details: bool = False,
+) -> list[Block]:
+    """The check table (``claims.evaluate`` columns): a line per claim, or per basis (details)."""
+    rows = frame.to_dicts()
+    if not rows:
+        return [Lines(["no claims"], style="")]
+    title = f"Claims checked against the data: {claims_name}"
+    out: list[Block] = [_detail_grid(rows, title) if details else _verdict_grid(rows, title)]
+    if explain is not None:
+        out.append(check_explain_table(explain))
+    return out
+
+
+def _verdict_grid(rows: list[dict[str, object]], title: str) -> Grid:
+    claims = _claims(rows)
+    why = [
+        f"{claim_id}: {row['verdict_detail']}"
+        for claim_id, row in claims.items()
+        if row["verdict"] == "not checkable"
+    ]
+    grid = Grid(
+        title,
+        COLUMNS,
+        notes=[
+            summary_line(rows),
+            *(["not checkable:", *why] if why else []),
+            "each claim is tested with the partner's statistics first and with the "
+            "republics' first; " + STATISTICS.removeprefix("basis (whose statistics): "),
+            "--details shows the claimed and computed values on each basis; --explain the "
+            "data rows behind them; exit status 0 only when every checkable claim holds",
+        ],
+    )
+    for claim_id, row in claims.items():
+        grid.add_row(cell(claim_id), cell(row["test"]), _verdict(row))
+    return grid
+
+
+def _detail_grid(rows: list[dict[str, object]], title: str) -> Grid:
+    grid = Grid(
+        title,
+        DETAIL_COLUMNS,
+        notes=[
+            summary_line(rows),
+            STATISTICS,
+            "a claim is tested with each basis rule (partner first, republic first); rows "
+            "that use the same statistics and give the same value are shown once",
+            "verdict: holds / fails on every basis with the figures; depends on basis; "
+            "not checkable (the figure is missing or covers only part of the five)",
+            "* derived figure; exit status 0 only when every checkable claim holds",
+        ],
+    )
+    previous = None
+    for row in rows:
+        claim_id = str(row["claim_id"])
+        first = claim_id != previous
+        if first and previous is not None:
+            grid.add_section()
+        previous = claim_id
+        unit = str(row["unit"])
+        than, claimed = row["than_value"], row["claimed_value"]
+        target = than if than is not None else claimed
+        claimed_text = (
+            f"{_OP_SYMBOLS.get(str(row['op']), str(row['op']))} "
+            f"{check_value(target if isinstance(target, float) else None, unit)}"
+        )
+        tolerance = row["tolerance_value"]
+        if isinstance(tolerance, float):
+            shown = f"{tolerance:.2f}pp" if unit == "pct" else check_value(tolerance, unit)
+            claimed_text += f" ±{shown.lstrip('#')}"
+        value = row["computed_value"]
+        computed = Text(check_value(value if isinstance(value, float) else None, unit))
+        if value is not None and row["computed_derived"]:
+            computed.append("*", style="yellow")
+        test = Text(str(row["test"]))
+        if first:
+            test.append("\n" + str(row["quote"]), style="dim italic")
+        verdict = Text("")
+        if first:
+            verdict = Text(str(row["verdict"]), style=VERDICT_STYLE.get(str(row["verdict"]), ""))
+            verdict.append("\n" + str(row["verdict_detail"]), style="")
+        result = str(row["result"])
+        grid.add_row(
+            cell(claim_id, style="" if first else "dim"),
+            test if first else Text(""),
+            cell(row["statistics"]),
+            cell(claimed_text),
+            computed,
+            cell(result, style=_RESULT_STYLE.get(result, "")),
+            cell(whose(row["reporters"])),
+            verdict,
+        )
+    return grid
+
+
+def whose(reporters: object) -> str:
+    """'CHN–CA5 turnover: CHN; EU27–CA5 turnover: EU27' -> 'CHN / EU27'; all five: 'sum of 5'."""
+    if not isinstance(reporters, str) or not reporters:
+        return MISSING
+    parts = []
+    for part in reporters.split("; "):
+        codes = part.rsplit(": ", 1)[-1]
+        parts.append("sum of 5" if codes == "KAZ,KGZ,TJK,TKM,UZB" else codes)
+    return " / ".join(dict.fromkeys(parts))

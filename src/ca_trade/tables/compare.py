@@ -1,0 +1,114 @@
+"""The compare table: partners ranked by turnover, with basis and coverage per figure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ca_trade.schema import NAMES, PARTNERS
+from ca_trade.tables.cells import (
+    MISSING,
+    bar,
+    bn,
+    by_measure,
+    cell,
+    figure_notes,
+    marked,
+    num,
+    unit_of,
+    who,
+)
+from ca_trade.tables.layout import Block, Column, Grid, Lines
+from ca_trade.tables.sources import explain_tables
+
+if TYPE_CHECKING:
+    import polars as pl
+
+# Display order; priority: 0 stays, higher numbers leave the table first (bars go first,
+# then the ratios, then coverage, then basis; figures always stay).
+COLUMNS = (
+    Column("#", "number"),
+    Column("Partner", "code", style="bold", marks=True),
+    Column("Turnover", "number"),
+    Column("", "extra", priority=9, bar=True),
+    Column("Exports", "number"),
+    Column("Imports", "number"),
+    Column("Balance", "number"),
+    Column("Turnover vs others", "extra", priority=3, short="vs others"),
+    Column("Basis (whose statistics)", "provenance", priority=1, short="basis"),
+    Column("Coverage", "provenance", priority=2, short="coverage"),
+)
+
+
+def _versus(row: dict[str, object], partners: Sequence[str]) -> str:
+    parts = []
+    for other in partners:
+        ratio = num(row.get(f"turnover_ratio_to_{other.lower()}"))
+        if other != row["partner"] and ratio is not None:
+            parts.append(f"{ratio:.2f}× {NAMES[other]}")
+    return "\n".join(parts) if parts else MISSING
+
+
+def compare_tables(
+    frame: pl.DataFrame,
+    *,
+    currency: str,
+    basis_rule: str,
+    explain: pl.DataFrame | None = None,
+) -> list[Block]:
+    """The compare table (``compute.compare`` columns), and the explain table when given."""
+    unit, symbol = unit_of(currency)
+    rows = frame.to_dicts()
+    if not rows:
+        return [Lines(["no rows"], style="")]
+    area, year = rows[0]["area"], rows[0]["year"]
+    rule = (
+        "partner's statistics first, then the republic's; unstated statements last"
+        if basis_rule == "partner"
+        else "republics' statistics first, then the partner's; unstated statements last"
+    )
+    rates = {
+        int(str(year)): float(value)
+        for row in rows
+        for name, value in row.items()
+        if name.endswith("_fx_rate") and isinstance(value, float)
+    }
+    notes = [
+        f"{year} · basis: {rule} · balance = partner's exports − imports",
+        *figure_notes(rates),
+    ]
+    if not rates:
+        notes.append("no currency conversion was needed for these figures")
+    grid = Grid(
+        f"China, the EU and Russia in trade with {NAMES.get(str(area), str(area))}, {year} "
+        f"({symbol} bn)",
+        COLUMNS,
+        notes=notes,
+    )
+    largest = max((num(r["turnover" + unit]) or 0.0) for r in rows)
+    measures = ("turnover", "exports", "imports")
+    for row in rows:
+        basis_text = by_measure({m: who(row[f"{m}_reporter"], row[f"{m}_basis"]) for m in measures})
+        coverage_text = by_measure({m: str(row[f"{m}_coverage"] or MISSING) for m in measures})
+        balance = num(row["balance" + unit])
+        balance_cell = marked(row, "balance", unit)
+        balance_cell.stylize(
+            "green" if balance is not None and balance >= 0 else "red", 0, len(bn(balance))
+        )
+        grid.add_row(
+            cell(row["rank"]),
+            cell(NAMES.get(str(row["partner"]), str(row["partner"]))),
+            marked(row, "turnover", unit),
+            bar(num(row["turnover" + unit]), largest, width=12),
+            marked(row, "exports", unit),
+            marked(row, "imports", unit),
+            balance_cell,
+            cell(_versus(row, PARTNERS)),
+            cell(basis_text),
+            cell(coverage_text),
+            end_section=True,
+        )
+    out: list[Block] = [grid]
+    if explain is not None:
+        out.extend(explain_tables(explain))
+    return out
