@@ -69,12 +69,12 @@ def read_files(
 
     from ca_trade import load
 
-    frames = []
-    for path, name in zip(paths, names, strict=True):
-        frame = load.read_trade(path, encoding=encoding, delimiter=delimiter)
-        if keep is not None:
-            frame = frame.filter(keep)
-        frames.append(frame.with_columns(pl.lit(name, dtype=pl.String).alias("file")))
+    frames = [
+        load.read_trade(path, encoding=encoding, delimiter=delimiter, keep=keep).with_columns(
+            pl.lit(name, dtype=pl.String).alias("file")
+        )
+        for path, name in zip(paths, names, strict=True)
+    ]
     columns = [*schema.COLUMNS, "file", "line"]
     trade = pl.concat([frame.select(columns) for frame in frames], how="vertical")
     if len(frames) > 1:
