@@ -839,8 +839,40 @@ def import_(
         render.say(f"warning: {warning}")
 
 
+class Shell(StrEnum):
+    """Shells with a completion script."""
+
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+@boundary
+def completion(
+    shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.", show_default=False)],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish (commands, options, values).
+
+    Example: ca-trade completion bash >> ~/.bashrc
+    (zsh: >> ~/.zshrc; fish: > ~/.config/fish/completions/ca-trade.fish), then open a new shell.
+    """
+    from typer.completion import get_completion_script  # only here: --help stays light
+
+    from ca_trade import render
+
+    script = get_completion_script(
+        prog_name="ca-trade", complete_var="_CA_TRADE_COMPLETE", shell=shell.value
+    )
+    render.write_text(script + "\n", None)
+
+
 def main() -> None:
     """Console-script entry point."""
+    if os.environ.get("_CA_TRADE_COMPLETE"):  # a shell asking for completions (`completion`)
+        from typer.completion import completion_init
+
+        completion_init()
     try:
         app()
     except KeyboardInterrupt:
