@@ -59,7 +59,7 @@ WIDE = (
     NARROW + ", 'USD' as currency, 'official' as basis, "
     "'UN Comtrade Plus download {name}' as source, "
     "'https://comtradeplus.un.org/' as source_url, "
-    "'sha256=(the file''s); product TOTAL' as note"
+    "'sha256=" + "0" * 64 + "; product TOTAL' as note"
 )
 
 DUCKDB_DATA = """
