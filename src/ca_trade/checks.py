@@ -451,9 +451,7 @@ def _scan(
 
 
 def _empty_strings() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={**dict.fromkeys(schema.COLUMNS, pl.String), "line": pl.Int64}  # type: ignore[arg-type]
-    )
+    return pl.DataFrame(schema={**dict.fromkeys(schema.COLUMNS, pl.String), "line": pl.Int64})
 
 
 def _duplicates(parsed: Parsed, hashes: pl.Series) -> pl.DataFrame:

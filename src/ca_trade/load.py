@@ -423,7 +423,7 @@ def _fast_parse(
         frame = _read_block(head, None, separator)
         if frame.width < 2:
             return None
-        _prove(head, frame, frame.width, first=True)
+        _prove(head, frame, frame.width, separator, first=True)
     except StructureMismatch:
         return None
     import polars as pl
@@ -447,7 +447,7 @@ def _fast_parse(
         with path.open("rb") as file:
             for block in _blocks(file, BLOCK_BYTES):
                 frame = _read_block(block, width, separator)
-                breaks = _prove(block, frame, width, first=first)
+                breaks = _prove(block, frame, width, separator, first=first)
                 starts = pl.int_range(0, frame.height, dtype=pl.Int64) + line
                 if breaks is not None:
                     starts = starts + breaks.cum_sum() - breaks
@@ -516,7 +516,9 @@ def _read_block(block: bytes, width: int | None, separator: str) -> pl.DataFrame
         raise StructureMismatch(str(err)) from None
 
 
-def _prove(block: bytes, frame: pl.DataFrame, width: int, *, first: bool) -> pl.Series | None:
+def _prove(
+    block: bytes, frame: pl.DataFrame, width: int, separator: str, *, first: bool
+) -> pl.Series | None:
     """Prove that Polars split the block as ``csv`` would; return each record's inner line breaks.
 
     Raises ``StructureMismatch`` when the bytes do not add up (see the module docstring).
@@ -526,7 +528,19 @@ def _prove(block: bytes, frame: pl.DataFrame, width: int, *, first: bool) -> pl.
 
     if b"\x00" in block:
         raise StructureMismatch("NUL byte")
-    quotes = block.count(b'"') if b'"' in block else 0
+    quotes = 0
+    if b'"' in block:
+        # No cell holds a quote (checked below), so every quote must enclose a cell: it opens
+        # at a cell's start and closes at a cell's end, as many openings as closings.
+        quotes = block.count(b'"')
+        sep = separator.encode()
+        body = block.removeprefix(_BOM) if first else block
+        opening = body.count(sep + b'"') + body.count(b'\n"') + body.startswith(b'"')
+        closing = (
+            body.count(b'"' + sep) + body.count(b'"\n') + body.count(b'"\r\n') + body.endswith(b'"')
+        )
+        if not opening * 2 == closing * 2 == quotes:
+            raise StructureMismatch("a quote that does not enclose a cell")
     returns = 0
     if b"\r" in block:
         returns = block.count(b"\r")
