@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ca_trade.schema import NAMES
-from ca_trade.tables.cells import MISSING, cell, figure_notes, marked, num, pct, top_rows, unit_of
+from ca_trade.tables.cells import (
+    MISSING,
+    cell,
+    figure_notes,
+    marked,
+    num,
+    pct,
+    rates_used,
+    top_rows,
+    unit_of,
+)
 from ca_trade.tables.layout import Block, Column, Grid, Lines
 from ca_trade.tables.sources import explain_tables
 
@@ -53,7 +63,7 @@ def balance_tables(
             else "republics' statistics first"
         )
         + "; exporters report FOB, importers CIF: a balance across reporters mixes both",
-        *figure_notes({}),
+        *figure_notes(rates_used(rows)),
     ]
     grid = Grid(
         f"Trade balances, {year} ({symbol} bn; exports, imports and balance are the {who})",

@@ -123,6 +123,16 @@ def figure_notes(rates_used: dict[int, float]) -> list[str]:
     return notes
 
 
+def rates_used(rows: list[dict[str, object]]) -> dict[int, float]:
+    """The EUR/USD rates the rows' figures were converted at, by year (``*_fx_rate``)."""
+    return {
+        int(str(row["year"])): float(value)
+        for row in rows
+        for name, value in row.items()
+        if name.endswith("_fx_rate") and isinstance(value, float)
+    }
+
+
 def top_rows(
     rows: list[dict[str, object]], top: int | None
 ) -> tuple[list[dict[str, object]], list[str]]:
@@ -150,6 +160,7 @@ __all__ = [
     "marked",
     "num",
     "pct",
+    "rates_used",
     "top_rows",
     "unit_of",
     "who",

@@ -81,9 +81,24 @@ def summary_line(rows: list[dict[str, object]]) -> str:
     )
 
 
+def _split_reason(detail: str) -> tuple[str, str]:
+    """'holds on partner; not checkable on mixed: why' -> ('holds on ...; not checkable on
+    mixed (why: below)', 'mixed: why'): a long reason goes under the table, not in the cell."""
+    parts, reasons = [], []
+    for part in detail.split("; "):
+        head, colon, reason = part.partition(": ")
+        if head.startswith("not checkable on ") and colon:
+            parts.append(f"{head} (why: below)")
+            reasons.append(f"{head.removeprefix('not checkable on ')}: {reason}")
+        else:
+            parts.append(part)
+    return "; ".join(parts), "; ".join(reasons)
+
+
 def _verdict(row: dict[str, object]) -> Text:
     """'holds on partner and mixed', 'depends: holds on partner, fails on republic'."""
-    verdict, detail = str(row["verdict"]), str(row["verdict_detail"] or "")
+    verdict = str(row["verdict"])
+    detail, _ = _split_reason(str(row["verdict_detail"] or ""))
     style = VERDICT_STYLE.get(verdict, "")
     if verdict == "depends on basis":
         text = Text("depends:", style=style)
@@ -119,11 +134,12 @@ def check_tables(
 
 def _verdict_grid(rows: list[dict[str, object]], title: str) -> Grid:
     claims = _claims(rows)
-    why = [
-        f"{claim_id}: {row['verdict_detail']}"
-        for claim_id, row in claims.items()
-        if row["verdict"] == "not checkable"
-    ]
+    why = []
+    for claim_id, row in claims.items():
+        if row["verdict"] == "not checkable":
+            why.append(f"{claim_id}: {row['verdict_detail']}")
+        elif reason := _split_reason(str(row["verdict_detail"] or ""))[1]:
+            why.append(f"{claim_id} on {reason}")
     grid = Grid(
         title,
         COLUMNS,

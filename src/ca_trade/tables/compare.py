@@ -15,6 +15,7 @@ from ca_trade.tables.cells import (
     figure_notes,
     marked,
     num,
+    rates_used,
     unit_of,
     who,
 )
@@ -67,12 +68,7 @@ def compare_tables(
         if basis_rule == "partner"
         else "republics' statistics first, then the partner's; unstated statements last"
     )
-    rates = {
-        int(str(year)): float(value)
-        for row in rows
-        for name, value in row.items()
-        if name.endswith("_fx_rate") and isinstance(value, float)
-    }
+    rates = rates_used(rows)
     notes = [
         f"{year} · basis: {rule} · balance = partner's exports − imports",
         *figure_notes(rates),

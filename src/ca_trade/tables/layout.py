@@ -274,7 +274,8 @@ def fit(grid: Grid, width: int | None) -> Fitted | None:
             return None
         keep.remove(order.pop(0))
     natural = [measures[i].natural + (1 if i == mark else 0) for i in keep]
-    widths = _share(minimum, natural, width)
+    cells = [[as_text(grid.columns[i].header), *(r.cells[i] for r in grid.rows)] for i in keep]
+    widths = _share(minimum, natural, width, cells)
     lines = [
         f"{grid.columns[i].name} (every row): {_flat(grid.rows[0].cells[i])}"
         for i in common
@@ -304,17 +305,51 @@ def _keys(
     return keys, [(key, text) for text, key in by_text.items()]
 
 
-def _share(minimum: Sequence[int], natural: Sequence[int], width: int) -> list[int]:
-    """Widths between minimum and natural: the room left goes to the columns that want most."""
+def _share(
+    minimum: Sequence[int],
+    natural: Sequence[int],
+    width: int,
+    columns: Sequence[list[Text]] | None = None,
+) -> list[int]:
+    """Widths between minimum and natural, one cell of room at a time.
+
+    Each cell goes to the wrapping column where it saves the most table lines (``columns``:
+    each kept column's cells, header first); when none saves a line, to the column furthest
+    from its natural width.
+    """
     widths = list(minimum)
     room = width - table_width(widths)
+    heights: dict[tuple[int, int], list[int]] = {}
+
+    def lines(i: int, w: int) -> list[int]:
+        if (i, w) not in heights:
+            assert columns is not None
+            heights[i, w] = [_wrap_words(c.plain, w).count("\n") + 1 for c in columns[i]]
+        return heights[i, w]
+
+    def total(ws: Sequence[int]) -> int:
+        assert columns is not None
+        rows = len(columns[0]) if columns else 0
+        return sum(max(lines(i, ws[i])[r] for i in range(len(ws))) for r in range(rows))
+
     while room > 0:
         wanting = [i for i in range(len(widths)) if widths[i] < natural[i]]
         if not wanting:
             break
-        # one cell at a time to the column furthest from its natural width (relative)
-        i = max(wanting, key=lambda j: (natural[j] - widths[j]) / natural[j])
-        widths[i] += 1
+        choice = None
+        if columns is not None:
+            now = total(widths)
+            saved = {}
+            for i in wanting:
+                trial = list(widths)
+                trial[i] += 1
+                saved[i] = now - total(trial)
+            best = max(saved.values())
+            if best > 0:
+                choice = max((i for i in wanting if saved[i] == best), key=lambda j: -j)
+        if choice is None:
+            choice = max(wanting, key=lambda j: (natural[j] - widths[j]) / natural[j])
+        widths[choice] += 1
         room -= 1
     return widths
 
