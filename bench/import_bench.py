@@ -1,11 +1,11 @@
 """Benchmark ``ca-trade import`` against DuckDB on the same Comtrade-shaped files.
 
-Not a test. Run:  uv run --group bench python bench/import_bench.py [--reporters 200] [--runs 5]
+Not a test. Run:  uv run --group bench python bench/import_bench.py [--years 2] [--runs 5]
 
-1. Generates bench/out/comtrade_<N>r.csv with ../shared/bench/gen_comtrade.py (200 reporters x
-   230 partners x 2 flows x 50 HS-2 codes = 4.58 M rows by default; --reporters grows it), and
-   its bulk variant comtrade_<N>r.tsv.gz (gzipped TSV with numeric codes, partner2Code 0,
-   motCode 0, customsCode C00, as a Comtrade bulk file).
+1. Generates bench/out/comtrade_<N>r_<Y>y.csv with ../shared/bench/gen_comtrade.py --iso (200
+   reporters x 230 partners x 2 flows x 50 HS-2 codes = 4.58 M rows by default, real ISO codes;
+   --years 2 doubles it), and its bulk variant comtrade_<N>r_<Y>y.tsv.gz (gzipped TSV with
+   numeric codes, partner2Code 0, motCode 0, customsCode C00, as a Comtrade bulk file).
 2. Times, interleaved, N runs each, as whole processes: ``ca-trade import FILE -o OUT`` and a
    DuckDB process running the same aggregation (flows X/M, ca-trade's countries plus World,
    breakdown rows out, sum by year, reporter, partner, flow and product level, the most
@@ -130,14 +130,16 @@ def sql_list(values: list[str]) -> str:
     return "(" + ", ".join(f"''{v}''".replace("''", "'") for v in values) + ")"
 
 
-def generate(reporters: int, generator: Path) -> tuple[Path, Path]:
-    """The plain CSV (gen_comtrade.py) and its gzipped bulk-TSV twin, made once per size."""
+def generate(reporters: int, generator: Path, years: int = 1) -> tuple[Path, Path]:
+    """The plain CSV (gen_comtrade.py, real ISO codes) and its gzipped bulk-TSV twin, made once
+    per size. Real codes: ``import`` refuses a partner code that is no country's."""
     OUT.mkdir(parents=True, exist_ok=True)
-    plain = OUT / f"comtrade_{reporters}r.csv"
-    bulk = OUT / f"comtrade_{reporters}r.tsv.gz"
+    plain = OUT / f"comtrade_{reporters}r_{years}y.csv"
+    bulk = OUT / f"comtrade_{reporters}r_{years}y.tsv.gz"
     if not plain.exists():
         subprocess.run(
-            [sys.executable, str(generator), str(plain), "--reporters", str(reporters)],
+            [sys.executable, str(generator), str(plain), "--iso", "--reporters", str(reporters)]
+            + ["--years", str(years)],
             check=True,
         )
     if not bulk.exists():
@@ -188,7 +190,8 @@ def same_figures(ours: Path, theirs: Path, numeric: bool) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reporters", type=int, default=200, help="grows the file (default 200)")
+    parser.add_argument("--reporters", type=int, default=200, help="at most 249 (default 200)")
+    parser.add_argument("--years", type=int, default=1, help="grows the file (default 1)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
         "--generator",
@@ -207,7 +210,7 @@ def main() -> None:
     if not args.generator.is_file():
         raise SystemExit(f"{args.generator} not found: pass --generator PATH/gen_comtrade.py")
 
-    plain, bulk = generate(args.reporters, args.generator)
+    plain, bulk = generate(args.reporters, args.generator, args.years)
     ca_trade = [sys.executable, "-m", "ca_trade"]
     own_numeric = [str(NUMERIC[c]) for c in OWN_ISO]
     cases = [

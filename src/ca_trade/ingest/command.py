@@ -31,30 +31,37 @@ RENDER_ROWS = 50_000  # rows rendered to CSV text at a time (about 10 MB)
 
 @dataclass
 class Result:
-    """What an import produced: its rows (as CSV chunks, once) and what happened on the way."""
+    """What an import produces: its rows as CSV pieces (``chunks``, once) and, once they are all
+    made, what happened on the way (``rows``, ``years``, ``skipped``, ``warnings``).
+    """
 
-    rows: int
     spec: Spec
-    skipped: list[str]
-    years: list[int]
-    warnings: list[str]
-    store: _Store
-    render: Callable[[pl.DataFrame], bytes]
-    header: bytes = b""
+    job: _Job
+    rows: int = 0
+    years: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def chunks(self) -> Iterator[bytes]:
-        """The data file as UTF-8 CSV, header first, in pieces of about ``RENDER_ROWS`` rows."""
-        try:
-            yield self.header
-            # The next piece is rendered in a thread while this one is written.
-            yield from blocks.prefetch(self._pieces())
-        finally:
-            self.store.close()
+        """The data file as UTF-8 CSV, header first, in pieces of about ``RENDER_ROWS`` rows.
 
-    def _pieces(self) -> Iterator[bytes]:
-        for frame in self.store.frames():
-            for start in range(0, frame.height, RENDER_ROWS):
-                yield self.render(frame.slice(start, RENDER_ROWS))
+        Checked rows are rendered in one thread while the next unit is checked in another and
+        the caller writes. A problem found late raises here, after some pieces: write them
+        where a failure leaves nothing (``render.write_chunks`` to a file does).
+        """
+        job = self.job
+        try:
+            yield (",".join(schema.COLUMNS) + "\n").encode()
+            frames = blocks.prefetch(job.frames())
+            pieces = (
+                job.render(frame.slice(start, RENDER_ROWS))
+                for frame in frames
+                for start in range(0, frame.height, RENDER_ROWS)
+            )
+            yield from blocks.prefetch(pieces)
+            job.conclude(self)
+        finally:
+            job.close()
 
     @property
     def text(self) -> str:
@@ -63,40 +70,138 @@ class Result:
 
 
 @dataclass
-class _Store:
-    """Checked rows, unit by unit: in memory, or on disk beside the spilled partials."""
+class _Job:
+    """One import after its file was read: the units to check, then the file-wide rules."""
 
     partials: blocks.Partials
-    held: list[pl.DataFrame | Path] = field(default_factory=list)
+    spec: Spec
+    codes: Codes
+    options: Options
+    path: Path
+    header: list[str]
+    separator: str
+    digest: Callable[[], str]
     tally: guards.Tally = field(default_factory=guards.Tally)
+    rows: int = 0
+    years: set[int] = field(default_factory=set)
+    stored: list[pl.DataFrame | Path] | None = None
+    note_tail: str = ""
+    concluded: bool = False
 
-    def add(self, frame: pl.DataFrame) -> None:
-        if self.partials.spill_dir is None:
-            self.held.append(frame)
-            return
-        path = self.partials.spill_dir / f"rows-{len(self.held)}.arrow"
-        frame.write_ipc(path, compression="uncompressed")
-        self.held.append(path)
+    def checked(self) -> Iterator[pl.DataFrame]:
+        """Each unit summed, guarded and checked: the rows to write, sorted."""
+        spec, tally = self.spec, self.tally
+        for unit in self.partials.units():
+            frame = guards.totals(guards.summed(unit), tally)
+            del unit
+            if spec.name == "baci":
+                frame = baci.with_world(frame)
+            frame, merged = _mapped(frame, spec, self.codes, tally)
+            frame = guards.keep_valid(frame, self.options.all_countries, self.path)
+            if merged:
+                guards.no_duplicates(frame, self.path)
+            guards.check_rows(frame, spec.unit / 1e6, self.path)
+            frame = _sorted(frame)
+            self.rows += frame.height
+            self.years.update(frame.get_column("year").unique().to_list())
+            yield frame
+
+    def check_all(self, result: Result) -> None:
+        """Check every unit and the file-wide rules before any row is rendered (for stdout)."""
+        self.stored = []
+        for frame in self.checked():
+            if self.partials.spill_dir is None:
+                self.stored.append(frame)
+            else:
+                path = self.partials.spill_dir / f"rows-{len(self.stored)}.arrow"
+                frame.write_ipc(path, compression="uncompressed")
+                self.stored.append(path)
+        self.conclude(result)
 
     def frames(self) -> Iterator[pl.DataFrame]:
+        """The rows to write: checked earlier (``check_all``), or now."""
         import polars as pl
 
-        while self.held:
-            item = self.held.pop(0)
+        if self.stored is None:
+            yield from self.checked()
+            return
+        while self.stored:
+            item = self.stored.pop(0)
             yield item if isinstance(item, pl.DataFrame) else blocks.read_spilled(item)
 
+    def render(self, frame: pl.DataFrame) -> bytes:
+        if not self.note_tail:
+            origin = self.codes.origin
+            self.note_tail = f"sha256={self.digest()}" + (f"; {origin}" if origin else "")
+        source = f"{self.spec.title} download {self.path.name}"
+        return _csv(frame, self.spec, self.options, self.note_tail, source)
+
+    def conclude(self, result: Result) -> None:
+        """The rules on the whole file, once every unit is checked; fills in ``result``."""
+        if self.concluded:  # by check_all, before the pieces were made
+            return
+        self.concluded = True
+        spec, tally, path, options = self.spec, self.tally, self.path, self.options
+        skipped = []
+        if self.partials.other_lines:
+            if not tally.any_total and not tally.only_breakdown:
+                raise DataError(
+                    "holds no annual figures (periods like "
+                    f"{self.partials.other_period!r}): ca-trade's data is annual",
+                    path=str(path),
+                    hint="download annual data (frequency A)",
+                )
+            skipped.append(f"{self.partials.other_lines} non-annual lines")
+        if tally.only_breakdown:
+            if not tally.any_total:
+                raise DataError(
+                    "holds only breakdown rows (partner2, mode of transport or customs "
+                    "procedure not the total), so no total can be taken",
+                    path=str(path),
+                    hint="download with the classic breakdown (totals: partner2 World, "
+                    "motCode 0, customsCode C00)",
+                )
+            skipped.append(f"{tally.only_breakdown} keys with breakdown rows only")
+        imf.check_scale(tally.scales, tally.largest, path)
+        if self.rows == 0:
+            raise DataError(
+                "has no rows for ca-trade's countries"
+                + (" and these --hs codes" if options.hs else "")
+                + " (CHN, EU27, RUS, the five republics, World)",
+                path=str(path),
+                hint="--all-countries keeps other countries",
+            )
+        unknown = guards.unknown_codes(tally)
+        if unknown:
+            _refuse_unknown(unknown, tally, spec, self.header, self.separator, path)
+        unmapped = sorted(set().union(*tally.unmapped.values())) if tally.unmapped else []
+        if unmapped and options.all_countries:
+            shown = ", ".join(unmapped[:5]) + ("…" if len(unmapped) > 5 else "")
+            skipped.append(f"rows with {len(unmapped)} codes that are not countries ({shown})")
+        result.rows = self.rows
+        result.years = sorted(self.years)
+        result.skipped = skipped
+        result.warnings = _rate_warnings(spec, result.years)
+
     def close(self) -> None:
-        self.held = []
+        self.stored = []
         self.partials.close()
 
 
 def convert(
-    path: Path, options: Options, on_progress: Callable[[int], None] | None = None
+    path: Path,
+    options: Options,
+    on_progress: Callable[[int], None] | None = None,
+    *,
+    check_first: bool = True,
 ) -> Result:
-    """Read an official download, apply the guards and check the rows; nothing is written.
+    """Read an official download into partial aggregates; the rows come from ``chunks()``.
 
-    The rows come out of ``Result.chunks()`` as the data file's CSV (``schema.COLUMNS``),
-    sorted by year, reporter, partner and flow.
+    ``Result.chunks()`` gives the data file's CSV (``schema.COLUMNS``), sorted by year,
+    reporter, partner and flow. With ``check_first`` every rule is checked here, before any
+    piece is made (for stdout, where nothing can be taken back); without it the rows are
+    checked while the pieces are made, and a problem raises from ``chunks()`` (for a file
+    written whole or not at all: faster, as checking overlaps rendering and writing).
     """
     header, separator = read_header(path)
     hasher = blocks._Hasher(path)
@@ -108,91 +213,18 @@ def convert(
         raise UsageError(f"--hs needs the product column {product_column}; this file has none")
     options.hs = guards.hs_filter(options.hs)
     codes = codes_for(spec, options, path)
+    cells = {"currency": spec.currency, "basis": spec.basis, "source_url": spec.url}
+    guards.check_cells({**cells, "source": f"{spec.title} download {path.name}"}, path)
     partials = blocks.aggregate(path, header, separator, spec, options, codes, on_progress)
-    store = _Store(partials)
-    try:
-        rows, years, skipped = _finish(partials, store, spec, codes, options, path)
-        if rows == 0:
-            raise DataError(
-                "has no rows for ca-trade's countries"
-                + (" and these --hs codes" if options.hs else "")
-                + " (CHN, EU27, RUS, the five republics, World)",
-                path=str(path),
-                hint="--all-countries keeps other countries",
-            )
-        unknown = guards.unknown_codes(store.tally)
-        if unknown:
-            _refuse_unknown(unknown, store.tally, spec, header, separator, path)
-        digest = hasher.hexdigest()
-    except BaseException:
-        store.close()
-        raise
-    note_tail = f"sha256={digest}" + (f"; {codes.origin}" if codes.origin else "")
-    source = f"{spec.title} download {path.name}"
-    return Result(
-        rows=rows,
-        spec=spec,
-        skipped=skipped,
-        years=years,
-        warnings=_rate_warnings(spec, years),
-        store=store,
-        render=lambda frame: _csv(frame, spec, options, note_tail, source),
-        header=(",".join(schema.COLUMNS) + "\n").encode(),
-    )
-
-
-def _finish(
-    partials: blocks.Partials,
-    store: _Store,
-    spec: Spec,
-    codes: Codes,
-    options: Options,
-    path: Path,
-) -> tuple[int, list[int], list[str]]:
-    """Sum, guard and check each unit into ``store``; return the row count, years, skips."""
-    tally = store.tally
-    rows = 0
-    years: set[int] = set()
-    for unit in partials.units():
-        frame = guards.totals(guards.summed(unit), tally)
-        del unit
-        if spec.name == "baci":
-            frame = baci.with_world(frame)
-        frame, merged = _mapped(frame, spec, codes, tally)
-        frame = guards.keep_valid(frame, options.all_countries, path)
-        if merged:
-            guards.no_duplicates(frame, path)
-        guards.check_rows(frame, spec.unit / 1e6, path)
-        frame = _sorted(frame)
-        rows += frame.height
-        years.update(frame.get_column("year").unique().to_list())
-        store.add(frame)
-    skipped = []
-    if partials.other_lines:
-        if not tally.any_total and not tally.only_breakdown:
-            raise DataError(
-                "holds no annual figures (periods like "
-                f"{partials.other_period!r}): ca-trade's data is annual",
-                path=str(path),
-                hint="download annual data (frequency A)",
-            )
-        skipped.append(f"{partials.other_lines} non-annual lines")
-    if tally.only_breakdown:
-        if not tally.any_total:
-            raise DataError(
-                "holds only breakdown rows (partner2, mode of transport or customs procedure "
-                "not the total), so no total can be taken",
-                path=str(path),
-                hint="download with the classic breakdown (totals: partner2 World, motCode 0, "
-                "customsCode C00)",
-            )
-        skipped.append(f"{tally.only_breakdown} keys with breakdown rows only")
-    imf.check_scale(tally.scales, tally.largest, path)
-    unmapped = sorted(set().union(*tally.unmapped.values())) if tally.unmapped else []
-    if unmapped and options.all_countries:
-        shown = ", ".join(unmapped[:5]) + ("…" if len(unmapped) > 5 else "")
-        skipped.append(f"rows with {len(unmapped)} codes that are not countries ({shown})")
-    return rows, sorted(years), skipped
+    job = _Job(partials, spec, codes, options, path, header, separator, hasher.hexdigest)
+    result = Result(spec, job)
+    if check_first:
+        try:
+            job.check_all(result)
+        except BaseException:
+            job.close()
+            raise
+    return result
 
 
 def _mapped(

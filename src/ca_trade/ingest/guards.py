@@ -146,6 +146,24 @@ def no_duplicates(frame: pl.DataFrame, path: Path) -> None:
         )
 
 
+def check_cells(cells: dict[str, str], path: Path) -> None:
+    """The text cells every row shares (currency, basis, source, source_url) obey the data
+    file's rules: checked once, not on every row."""
+    allowed = {"currency": schema.CURRENCIES, "basis": schema.BASES}
+    for column, value in cells.items():
+        broken = (
+            not value
+            or (column in allowed and value not in allowed[column])
+            or (column == "source_url" and not re.fullmatch(r"https?://\S+", value))
+        )
+        if broken:
+            raise DataError(
+                f"the converted data breaks the rules of column {column}: {value!r}",
+                path=str(path),
+                hint="please report this with the file's header",
+            )
+
+
 def check_rows(frame: pl.DataFrame, value_factor: float, path: Path) -> None:
     """The data file's value rules on the rows about to be written, vectorised.
 
