@@ -309,7 +309,6 @@ def test_cli_years_and_basis(runner: CliRunner) -> None:
     [
         (["--from", "2022"], "--from 2022 is not in the data"),
         (["--from", "2024", "--to", "2023"], "--from 2024 must come before --to 2023"),
-        (["--to", "2023"], "no year before 2023 in the data"),
         (["--to", "2025"], "--to 2025 is not in the data"),
     ],
 )
@@ -319,6 +318,26 @@ def test_cli_bad_years_are_usage_errors(runner: CliRunner, args: list[str], mess
     assert result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
     assert message in line
+
+
+def test_one_year_of_data_has_nothing_to_compare_and_says_so(runner: CliRunner) -> None:
+    one_year = str(Path(__file__).parents[1] / "data" / "trade_2024.csv")
+    result = invoke(runner, "growth", "--data", one_year, "-f", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    rows = json.loads(result.stdout)
+    assert {(r["from_year"], r["to_year"]) for r in rows} == {(2023, 2024)}
+    assert not any(r["comparable"] for r in rows)
+    assert {r["from_missing_reason"] for r in rows} == {"the data hold no 2023 figures"}
+    china = next(r for r in rows if (r["partner"], r["area"]) == ("CHN", "CA5"))
+    assert china["value_to_usd_m"] == 94820
+    assert china["no_change_reason"] == "no 2023 figure: the data hold no 2023 figures"
+    table = invoke(runner, "growth", "--data", one_year, "-f", "table").stdout
+    assert table == (
+        "No change 2023→2024 to show: the data hold no 2023 figures; --data can add a 2023 file\n"
+    )
+    # the bundled 2023 file alone: --to 2023 compares with 2022, which it does not hold
+    result = invoke(runner, "growth", "--to", "2023", "-f", "csv")
+    assert result.exit_code == 0 and "the data hold no 2022 figures" in result.stdout
 
 
 def test_cli_eur_names_the_currency_effect(runner: CliRunner) -> None:

@@ -417,11 +417,9 @@ def growth(
         raise UsageError(
             f"--to {end} is not in the data", hint="years available: " + ", ".join(map(str, years))
         )
-    if start not in years:
+    if from_year is not None and start not in years:
         raise UsageError(
-            f"--from {start} is not in the data"
-            if from_year is not None
-            else f"no year before {end} in the data",
+            f"--from {start} is not in the data",
             hint="years available: " + ", ".join(map(str, years)),
         )
     if start >= end:

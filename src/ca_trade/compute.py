@@ -561,9 +561,16 @@ def growth(
             pl.col("lines").alias(f"{prefix}_source_lines"),
         )
 
+    present = set(trade.get_column("year").unique().to_list())
     wide = year_part(start, "from").join(
         year_part(end, "to"), on=keys, how="full", coalesce=True, nulls_equal=True
     )
+    # A year the data do not hold at all: every figure of it is missing, and says so.
+    for prefix, year in (("from", start), ("to", end)):
+        if year not in present:
+            wide = wide.with_columns(
+                pl.lit(f"the data hold no {year} figures").alias(f"{prefix}_missing_reason")
+            )
     # The first year's figures again at the second year's rate: what the rate alone changes,
     # exact even for a figure derived from one EUR and one USD row.
     if start in rates and end in rates:

@@ -205,6 +205,15 @@ def growth_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
         )
     out: list[Block] = [grid]
     lines = []
+    for year, prefix in ((start, "from"), (end, "to")):
+        absent = f"the data hold no {year} figures"
+        if all(r[f"{prefix}_missing_reason"] == absent for r in rows):
+            return [
+                Lines(
+                    [f"No change {start}→{end} to show: {absent}; --data can add a {year} file"],
+                    style="",
+                )
+            ]
     if unchanged:
         lines.append("No change computed for these figures (the CSV and JSON say why in full):")
         lines.extend(_grouped(unchanged, start, end))
