@@ -361,12 +361,12 @@ def _screen(batch: pl.DataFrame, present: set[str], rates: dict[int, float] | No
     allow a few values, a cast for the value, the URL rule on the batch's distinct URLs only.
     The exact rules then run on these rows alone, stripped.
     """
-    tests = [pl.col(c) == "" for c in schema.REQUIRED if c in present]
+    tests = [pl.col(c).str.len_bytes() == 0 for c in schema.REQUIRED if c in present]
     if "year" in present:
         tests.append(~pl.col("year").is_in(_YEARS))
     if "value_millions" in present:
-        number = _number("value_millions")
-        tests.append(~(number.is_finite() & (number >= 0)).fill_null(False))
+        number = _number("value_millions")  # null (not a number), NaN, inf or negative
+        tests.append(~number.is_between(0, float("inf"), closed="left").fill_null(False))
     code_columns = [c for c in ("reporter", "partner") if c in present]
     if code_columns:
         found = batch.select(pl.concat([pl.col(c) for c in code_columns]).unique()).to_series()
