@@ -425,7 +425,8 @@ def _scan(
             hashes.append(batch.select(pl.struct(list(schema.KEY)).hash()).to_series())
         if typable:
             typed_batch = typed(batch)
-            kept.append(typed_batch.filter(keep) if keep is not None else typed_batch)
+            part = typed_batch if keep is None else typed_batch.filter(keep)
+            kept.append(_compact(part) if part.height * 8 < typed_batch.height else part)
     rows += len(parsed.ragged)
     if not rows:
         found.append(
@@ -448,6 +449,15 @@ def _scan(
     if collect and not problems.height:
         result = pl.concat(kept) if kept else typed(_empty_strings())
     return Scan(problems=problems, rows=rows, kept=result)
+
+
+def _compact(part: pl.DataFrame) -> pl.DataFrame:
+    """A few rows kept from a batch (an eighth or less), copied out of its string buffers.
+
+    A filtered frame's strings still point into the whole batch's buffers (Polars string
+    views), so a few rows kept from each batch would hold the whole file in memory.
+    """
+    return pl.DataFrame(part.to_dict(as_series=False), schema=part.schema)
 
 
 def _empty_strings() -> pl.DataFrame:
