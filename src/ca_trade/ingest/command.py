@@ -92,6 +92,15 @@ class _Job:
         """Each unit summed, guarded and checked: the rows to write, sorted."""
         spec, tally = self.spec, self.tally
         for unit in self.partials.units():
+            if spec.name != "baci" and "scale" not in unit.columns:
+                keyed = _keyed(unit, spec, self.codes, tally)
+                if keyed is not None:
+                    frame = guards.keep_valid(keyed, self.options.all_countries, self.path)
+                    guards.check_rows(frame, spec.unit / 1e6, self.path)
+                    self.rows += frame.height
+                    self.years.update(frame.get_column("year").unique().to_list())
+                    yield frame
+                    continue
             frame = guards.totals(guards.summed(unit), tally)
             del unit
             if spec.name == "baci":
@@ -240,14 +249,7 @@ def _mapped(
     merged = False
     columns = []
     for side in ("reporter", "partner"):
-        raw = frame.get_column(side).unique().cast(pl.String).alias("raw")
-        code = codes.to_own("raw", spec, partner=side == "partner")
-        # Comtrade's areas that are no country (_X, X1, XX...) and IMF groups (G001...) are
-        # not written: they count as unmapped, and are reported as such.
-        shaped = code.is_in(list(schema.COUNTERPARTS)) | code.str.contains(
-            schema.OTHER_CODE.pattern
-        )
-        table = raw.to_frame().with_columns(pl.when(shaped).then(code).alias("code"))
+        table = _code_table(frame, side, spec, codes)
         merged = guards.note_codes(table, side, tally) or merged
         changed = table.filter(pl.col("code").is_null() | (pl.col("code") != pl.col("raw")))
         if changed.height:  # else the Categorical column stays as it is
@@ -260,6 +262,85 @@ def _mapped(
                 .alias(side)
             )
     return (frame.with_columns(columns) if columns else frame), merged
+
+
+def _keyed(
+    unit: pl.DataFrame, spec: Spec, codes: Codes, tally: guards.Tally
+) -> pl.DataFrame | None:
+    """A unit summed, reduced to its totals, mapped and sorted, through one integer key.
+
+    The key packs year, the ranks of the mapped reporter and partner codes and the flow, so
+    one integer sort puts the rows in the output's order; a key met twice (next to itself,
+    once sorted) is summed, and a file of totals needs no grouping at all. Returns None when
+    two raw codes became one code (then the general path sums and checks the keys).
+    """
+    import polars as pl
+
+    tables = {side: _code_table(unit, side, spec, codes) for side in ("reporter", "partner")}
+    merged = [guards.note_codes(tables[side], side, tally) for side in tables]
+    if any(merged):
+        return None
+    mapped = pl.concat([t.get_column("code") for t in tables.values()]).drop_nulls().unique()
+    rank = {code: at for at, code in enumerate(mapped.sort().to_list())}
+    unmapped = 1 << 20  # rows whose code maps to nothing are dropped by keep_valid
+
+    def ranked(side: str) -> pl.Expr:
+        values = unit.get_column(side).unique()
+        ids = values.to_physical().to_list()
+        code_of = dict(zip(*tables[side].get_columns(), strict=True))
+        lookup = [unmapped] * (max(ids) + 1)
+        for physical, raw in zip(ids, values.cast(pl.String).to_list(), strict=True):
+            code = code_of[raw]
+            lookup[physical] = rank[code] if code is not None else unmapped
+        return pl.lit(pl.Series(lookup, dtype=pl.UInt64)).gather(pl.col(side).to_physical())
+
+    key = (
+        pl.col("year").cast(pl.UInt64) * (1 << 43)
+        + ranked("reporter") * (1 << 22)
+        + ranked("partner") * 2
+        + pl.col("flow").to_physical().cast(pl.UInt64)
+    )
+    extras = [c for c in ("level", "breakdown") if c in unit.columns]
+    frame = unit.with_columns(key.alias("_key")).sort(["_key", *extras])
+    same = pl.col("_key") == pl.col("_key").shift(1)
+    for extra in extras:
+        same = same & (pl.col(extra) == pl.col(extra).shift(1))
+    if frame.select(same.any()).item():
+        groups = [c for c in frame.columns if c not in ("value", "rows")]
+        frame = (
+            frame.group_by(groups)
+            .agg(pl.col("value").sum(), pl.col("rows").sum())
+            .sort(["_key", *extras])
+        )
+    frame = guards.totals(frame, tally, key=["_key"])
+    changes = []
+    for side, table in tables.items():
+        changed = table.filter(pl.col("code").is_null() | (pl.col("code") != pl.col("raw")))
+        if changed.height:
+            column = pl.col(side).cast(pl.String)
+            mapping = dict(changed.iter_rows())
+            changes.append(
+                pl.when(column.is_in(list(mapping)))
+                .then(column.replace_strict(mapping, default=None, return_dtype=pl.String))
+                .otherwise(column)
+                .alias(side)
+            )
+    frame = frame.with_columns(changes).drop("_key")
+    return frame.select(guards.KEY + [c for c in frame.columns if c not in guards.KEY])
+
+
+def _code_table(frame: pl.DataFrame, side: str, spec: Spec, codes: Codes) -> pl.DataFrame:
+    """The distinct raw codes of a side (``raw``) and what they become (``code``, or null).
+
+    Comtrade's areas that are no country (_X, X1, XX...) and IMF groups (G001...) become null:
+    they are not written, and are reported as codes that are not countries.
+    """
+    import polars as pl
+
+    raw = frame.get_column(side).unique().cast(pl.String).alias("raw")
+    code = codes.to_own("raw", spec, partner=side == "partner")
+    shaped = code.is_in(list(schema.COUNTERPARTS)) | code.str.contains(schema.OTHER_CODE.pattern)
+    return raw.to_frame().with_columns(pl.when(shaped).then(code).alias("code"))
 
 
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:

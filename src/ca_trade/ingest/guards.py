@@ -61,22 +61,23 @@ def summed(unit: pl.DataFrame) -> pl.DataFrame:
     return unit.group_by(keys).agg(pl.col("value").sum(), pl.col("rows").sum())
 
 
-def totals(frame: pl.DataFrame, tally: Tally) -> pl.DataFrame:
+def totals(frame: pl.DataFrame, tally: Tally, key: list[str] = KEY) -> pl.DataFrame:
     """The total rows of each key at its most aggregated product level.
 
-    Takes a summed unit; returns it without the ``breakdown`` column, where present.
+    Takes a summed unit (``key``: the columns that name a figure); returns it without the
+    ``breakdown`` column, where present.
     """
     import polars as pl
 
     if "breakdown" in frame.columns:
         if frame.get_column("breakdown").any():
-            flagged = frame.with_columns((~pl.col("breakdown")).any().over(KEY).alias("_has"))
-            tally.only_breakdown += flagged.filter(~pl.col("_has")).select(KEY).unique().height
+            flagged = frame.with_columns((~pl.col("breakdown")).any().over(key).alias("_has"))
+            tally.only_breakdown += flagged.filter(~pl.col("_has")).select(key).unique().height
             frame = flagged.filter(~pl.col("breakdown")).drop("_has")
         frame = frame.drop("breakdown")
     tally.any_total = tally.any_total or frame.height > 0
     if "level" in frame.columns and frame.get_column("level").n_unique() > 1:
-        frame = frame.filter(pl.col("level") == pl.col("level").min().over(KEY))
+        frame = frame.filter(pl.col("level") == pl.col("level").min().over(key))
     if "scale" in frame.columns:
         scales = frame.get_column("scale")
         tally.scales.update(s for s in scales.unique().to_list() if s)
