@@ -10,26 +10,28 @@ A code is known when it is one of:
 3. A formerly used ISO 3166-1 alpha-3 code (ISO 3166-3, e.g. SUN USSR, YUG Yugoslavia, SCG Serbia
    and Montenegro, ANT Netherlands Antilles, CSK Czechoslovakia, DDR German Democratic Republic),
    from ``pycountry``'s ``iso3166-3.json``: Comtrade keeps them for the years they were in use.
-4. The special area codes that ``ca-trade import --all-countries`` writes from UN Comtrade
-   (``reporterISO``/``partnerISO``): Comtrade's own three-character codes for areas that are not
-   ISO 3166 countries. ``import`` keeps a code of three capitals or digits, starting with a
-   capital, so these are the ones it can write (``SPECIAL``):
+4. The special area codes that ``ca-trade import --all-countries`` can write from UN Comtrade
+   (``reporterISO``/``partnerISO``): Comtrade's own codes for areas that are not ISO 3166
+   countries. ``import`` keeps a code of three capitals or digits starting with a capital, so of
+   Comtrade's special codes these are the ones it can write (``SPECIAL``):
 
-   - ``S19`` Other Asia, not elsewhere specified (in practice Taiwan; Comtrade partner 490)
-   - ``E19`` Other Europe, nes (partner 568)
-   - ``F19`` Other Africa, nes (partner 577)
-   - ``O19`` Oceania, nes (partner 527)
-   - ``E29`` Europe EFTA, nes (partner 697)
-   - ``A49``, ``A59``, ``A79``, ``F49``, ``F97``, ``R20``, ``R91``: other regional "nes" areas
-     of Comtrade's partner list (Western Asia, the Americas, Northern/Eastern Africa and the like)
-   - ``ZA1`` Southern African Customs Union (South Africa's reports before 2000)
-   - ``EUR`` the European Union as a Comtrade reporter (ca-trade's own code is EU27)
+   - ``S19`` Other Asia, not elsewhere specified (nes): in practice Taiwan (Comtrade area 490);
+   - ``E19``, ``E29``, ``F19``, ``F49``, ``F97``, ``O19``, ``A49``, ``A59``, ``A79``, ``R20``,
+     ``R91``: Comtrade's regional "nes" areas (trade whose partner is known only by region, as
+     Other Europe nes, Europe EFTA nes, Other Africa nes, Oceania nes);
+   - ``ZA1`` the Southern African Customs Union, under which Comtrade files South Africa's
+     older reports;
+   - ``EUR`` the European Union as a Comtrade reporter (ca-trade's own code for it is EU27).
 
-   Comtrade's other special areas (``_X`` Areas nes, ``X1``, ``X2``, ``XX`` Bunkers and Free
-   Zones, ``_AC``, ``W00`` World) are never written: World becomes WLD, and the rest are not
-   three capitals, so ``import`` reports them as codes that are not countries and leaves them out.
-   IMF IMTS writes ISO 3166 codes (its country groups, like ``G001``, have four characters and
-   are left out the same way); Comext and BACI codes go through a code table to ISO codes.
+   The list of Comtrade's special codes is the one the Harvard Growth Lab's Comtrade downloader
+   keeps (``NES_COUNTRIES``, ``EXCL_REPORTER_GROUPS``, and its note on ZA1); S19 for Taiwan is
+   also in ``reference/import_formats.md``. Which region each regional code stands for is not
+   checked here. Comtrade's other special areas (``_X`` Areas nes, ``X1``, ``X2``, ``XX``
+   (bunkers, free zones, special categories), ``_AC``, ``W00`` World) are never written: World
+   becomes WLD, and the rest are not three capitals, so ``import`` reports them as codes that are
+   not countries and leaves them out. IMF IMTS writes ISO 3166 codes (its country groups, like
+   ``G001``, have four characters and are left out the same way); Comext and BACI codes go
+   through a code table to ISO codes.
 
 Anything else in a data file is an ``unknown-code`` problem (exit 65) with the closest known code:
 a typo like ``UZK`` would otherwise make a republic's rows vanish from every figure.
@@ -52,20 +54,13 @@ from ca_trade import schema
 
 OWN = frozenset(schema.COUNTERPARTS)
 
+NES = "a Comtrade regional area, not elsewhere specified"
 SPECIAL = {
     "S19": "Other Asia, nes (in practice Taiwan)",
-    "E19": "Other Europe, nes",
-    "F19": "Other Africa, nes",
-    "O19": "Oceania, nes",
-    "E29": "Europe EFTA, nes",
-    "A49": "a Comtrade regional area, nes",
-    "A59": "a Comtrade regional area, nes",
-    "A79": "a Comtrade regional area, nes",
-    "F49": "a Comtrade regional area, nes",
-    "F97": "a Comtrade regional area, nes",
-    "R20": "a Comtrade regional area, nes",
-    "R91": "a Comtrade regional area, nes",
-    "ZA1": "Southern African Customs Union",
+    **dict.fromkeys(
+        ("E19", "E29", "F19", "F49", "F97", "O19", "A49", "A59", "A79", "R20", "R91"), NES
+    ),
+    "ZA1": "Southern African Customs Union (Comtrade)",
     "EUR": "European Union (Comtrade reporter)",
 }
 
@@ -144,8 +139,9 @@ def closest(code: str) -> str | None:
     """The known code a user most likely meant, or None when nothing is close.
 
     In order: the same code in capitals; a country named, or given by alpha-2 or numeric code;
-    a code one letter away or with two letters swapped (ca-trade's own codes first); else the
-    closest by ``difflib`` (ratio 0.6 or more).
+    one of ca-trade's codes that starts with it (EU for EU27); a code one letter away or with
+    two letters swapped (ca-trade's own codes first); else, for a code of up to four
+    characters, the closest by ``difflib`` (ratio 0.6 or more).
     """
     upper = code.strip().upper()
     if upper != code and is_known(upper):
@@ -153,6 +149,11 @@ def closest(code: str) -> str | None:
     named = _by_name(code)
     if named is not None:
         return "EU27" if named == "EUR" else named
+    if len(upper) > 4:  # a name that is no country's: no code is like it
+        return None
+    for own in schema.COUNTERPARTS:
+        if len(upper) >= 2 and own.startswith(upper) and own != upper:
+            return own  # EU for EU27
     candidates = _suggestable()
     if len(upper) == 3:
         for candidate in candidates:
