@@ -54,7 +54,7 @@ SPILL_BYTES = 64 << 20
 T = TypeVar("T")
 
 
-class _Hasher(threading.Thread):
+class Hasher(threading.Thread):
     """The file's sha256, computed in a thread of its own from the start.
 
     It reads the file a second time (from the page cache), so hashing overlaps the Polars import

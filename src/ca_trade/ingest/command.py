@@ -1,10 +1,14 @@
 """``ca-trade import``: an official download to ca-trade's data file, streamed.
 
 ``blocks.aggregate`` reads the file into partial aggregates (memory bounded by the block size and
-``blocks.SPILL_BYTES``); each unit of them (whole years) is then summed, put through the shared
-guards and checked, all as Polars expressions. Only when every unit has passed is a byte
-written: ``Result.chunks`` renders the rows as CSV, ``RENDER_ROWS`` at a time, so the output
-text is never held whole. No step does per-row Python work.
+``blocks.SPILL_BYTES``). Each unit of them (whole years) is then summed, put through the shared
+guards (``guards``) and checked, all as Polars expressions over the rows; Python loops see only
+the distinct codes. ``Result.chunks`` renders the checked rows as CSV, ``RENDER_ROWS`` at a
+time, so the output text is never held whole:
+
+- for a file (``check_first=False``), units are checked while earlier ones are rendered and
+  written, in three threads; a problem found late raises, and the writer leaves no file;
+- for stdout, which cannot take rows back, every rule is checked before the first byte.
 """
 
 from __future__ import annotations
@@ -213,7 +217,7 @@ def convert(
     written whole or not at all: faster, as checking overlaps rendering and writing).
     """
     header, separator = read_header(path)
-    hasher = blocks._Hasher(path)
+    hasher = blocks.Hasher(path)
     spec = spec_for(header, path, options.fmt)
     product_column = spec.column("product")
     if options.hs and not spec.products:
