@@ -27,7 +27,7 @@ from ca_trade.errors import EXIT_INTERNAL, EXIT_IO_ERROR
 from conftest import BUNDLED, invoke
 
 # Extra arguments a command needs to run on a data file (add one when a command needs more).
-RUN_ARGS: dict[str, list[str]] = {}
+RUN_ARGS: dict[str, list[str]] = {"completion": ["bash"]}
 # Commands whose input is not a ca-trade data file: a function of the data file that returns
 # the argv (after the command name) to run the command on equivalent input.
 COMTRADE_DOWNLOAD = (
