@@ -827,7 +827,9 @@ def import_(
     )
     size = file.stat().st_size if file.is_file() else 0
     with progress.Bytes(f"importing {file.name}", size) as bar:
-        result = ingest.convert(file, options, on_progress=bar.update)
+        # A file is written whole or not at all, so its rows can be checked as they are
+        # written; stdout cannot take rows back, so they are all checked first.
+        result = ingest.convert(file, options, on_progress=bar.update, check_first=output is None)
     render.write_text(result.text, output)
     years = ", ".join(map(str, result.years))
     skipped = f"; skipped {'; '.join(result.skipped)}" if result.skipped else ""
@@ -855,7 +857,9 @@ def completion(
     Example: ca-trade completion bash >> ~/.bashrc
     (zsh: >> ~/.zshrc; fish: > ~/.config/fish/completions/ca-trade.fish), then open a new shell.
     """
-    from typer.completion import get_completion_script  # only here: --help stays light
+    # typer's own scripts (what --show-completion prints); imported here only, so --help stays
+    # light. typer is pinned below 0.29 in pyproject.toml.
+    from typer._completion_shared import get_completion_script
 
     from ca_trade import render
 
@@ -868,7 +872,7 @@ def completion(
 def main() -> None:
     """Console-script entry point."""
     if os.environ.get("_CA_TRADE_COMPLETE"):  # a shell asking for completions (`completion`)
-        from typer.completion import completion_init
+        from typer._completion_classes import completion_init
 
         completion_init()
     try:
