@@ -34,7 +34,7 @@ DETAIL_COLUMNS = (
     Column("ID", "code", style="bold"),
     Column("Test", "prose", min_width=16),
     Column("Basis", "code", marks=True),
-    Column("Claimed", "number"),
+    Column("Claimed", "number", wrap=True, min_width=10),
     Column("Computed", "number"),
     Column("Result", "code"),
     Column("Whose figures", "provenance", priority=1, short="whose figures"),

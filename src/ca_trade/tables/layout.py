@@ -324,7 +324,10 @@ def _share(
     def lines(i: int, w: int) -> list[int]:
         if (i, w) not in heights:
             assert columns is not None
-            heights[i, w] = [_wrap_words(c.plain, w).count("\n") + 1 for c in columns[i]]
+            heights[i, w] = [
+                sum(max(1, -(-cell_len(line) // w)) for line in _wrap_words(c.plain, w).split("\n"))
+                for c in columns[i]
+            ]  # a word longer than the column (a URL) folds over several lines
         return heights[i, w]
 
     def total(ws: Sequence[int]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ca_trade.tables.cells import MISSING, cell, line_ref, top_rows
@@ -24,7 +25,10 @@ SOURCES_COLUMNS = (
 def sources_tables(frame: pl.DataFrame, *, top: int | None) -> list[Block]:
     """The data rows with their sources (``compute.sources`` columns)."""
     rows, notes = top_rows(frame.to_dicts(), top)
-    grid = Grid("Data rows and their sources (line = line in the data file)", SOURCES_COLUMNS)
+    columns = SOURCES_COLUMNS
+    if "file" in frame.columns:  # 'trade_2024.csv:2' reads left to right
+        columns = (replace(columns[0], header="file:line", justify="left"), *columns[1:])
+    grid = Grid("Data rows and their sources (line = line in the data file)", columns)
     for row in rows:
         grid.add_row(
             cell(line_ref(row)),
