@@ -1,10 +1,12 @@
 """All output for machines and files: CSV/TSV/JSON, written whole or not at all, and ``emit``.
 
-Commands hand ``emit`` one Polars frame (the public columns) and a function that builds the Rich
-tables for that frame; ``emit`` decides the format and destination. The Rich tables themselves
-live in ``ca_trade.tables``, which ``emit`` imports only for the table format: a CSV, TSV or
-JSON run (and ``ca-trade import``) never imports rich. (style.md puts tables and machine
-formats in one render module; they are split here for that start-up time, about 25 ms.)
+Commands hand ``emit`` one Polars frame (the public columns) and a function that builds the
+table blocks for that frame; ``emit`` decides the format and destination. The tables themselves
+live in ``ca_trade.tables``, which ``emit`` imports only for the table and Markdown (``md``)
+formats: a CSV, TSV or JSON run (and ``ca-trade import``) never imports rich. (style.md puts
+tables and machine formats in one render module; they are split here for that start-up time,
+about 25 ms.) What both use (``stdout_is_terminal``, ``machine_frame``) lives below both, in
+``ca_trade.output_common``: imports point one way, render -> tables -> output_common.
 
 - Machine formats carry plain numbers (never grouped, never rounded beyond float repr), list
   columns joined by spaces, and text cells made formula-safe (OWASP: a leading = + - @ tab CR LF
