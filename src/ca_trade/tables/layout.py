@@ -504,41 +504,56 @@ def blocks_to_renderables(blocks: Iterable[Block], width: int | None) -> list[Re
 # ---------------------------------------------------------------- consoles
 
 
-def _console(file: io.StringIO | None, width: int | None) -> Console:
-    if file is not None or not stdout_is_terminal():
-        return Console(
-            file=file or sys.stdout,
-            width=width or PIPE_WIDTH,
-            no_color=True,
-            color_system=None,
-            highlight=False,
-            force_terminal=False,
-            emoji=False,
-            soft_wrap=width is None,
-        )
-    return Console(highlight=False, emoji=False)
+def full_width(blocks: Iterable[Block]) -> int:
+    """The width the full layout needs: its widest table (at least 80)."""
+    widest = 80
+    for block in blocks:
+        if isinstance(block, Grid) and block.rows:
+            fitted = fit(block, None)
+            assert fitted is not None
+            widest = max(widest, table_width(fitted.widths))
+    return widest
+
+
+def _plain_console(file: io.StringIO | None, width: int) -> Console:
+    return Console(
+        file=file or sys.stdout,
+        width=width,
+        no_color=True,
+        color_system=None,
+        highlight=False,
+        force_terminal=False,
+        emoji=False,
+    )
 
 
 def blocks_text(blocks: Iterable[Block], width: int | None = None) -> str:
     """Blocks as plain text (no colour), at ``width`` columns or the full layout (None).
 
-    Trailing spaces are removed from every line.
+    Trailing spaces are removed from every line. In the full layout nothing wraps: tables
+    have their natural width and text lines their own length.
     """
+    blocks = list(blocks)
     buffer = io.StringIO()
-    console = _console(buffer, width)
+    console = _plain_console(buffer, width or full_width(blocks))
     for item in blocks_to_renderables(blocks, width):
-        console.print(item)
+        console.print(item, soft_wrap=width is None and isinstance(item, Text))
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
 
 def print_blocks(blocks: Iterable[Block], *, wide: bool = False) -> None:
-    """Print to the terminal, in colour, fitted to its width (``wide``: the full layout)."""
-    console = _console(None, None)
+    """Print to stdout: on a terminal in colour, fitted to its width (``wide``: the full layout,
+    which the terminal itself wraps); elsewhere as ``blocks_text``'s full layout."""
+    blocks = list(blocks)
+    if not stdout_is_terminal():
+        sys.stdout.write(blocks_text(blocks) + "\n")
+        return
+    console = Console(highlight=False, emoji=False)
     width = None if wide else console.width
     if wide:
-        console.soft_wrap = True
+        console = Console(highlight=False, emoji=False, width=full_width(blocks))
     for item in blocks_to_renderables(blocks, width):
-        console.print(item)
+        console.print(item, soft_wrap=wide and isinstance(item, Text))
 
 
 # ---------------------------------------------------------------- markdown
@@ -552,8 +567,7 @@ def _md_cell(text: Text | str) -> str:
         .replace("*", "\\*")
         .replace("_", "\\_")
         .replace("~", "\\~")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
+        .replace("<", "&lt;")  # not read as an HTML tag; '>' is only special at a line start
     )
     return "<br>".join(line.strip() for line in escaped.split("\n") if line.strip())
 

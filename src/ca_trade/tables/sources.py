@@ -41,10 +41,11 @@ def sources_tables(frame: pl.DataFrame, *, top: int | None) -> list[Block]:
     return [grid, Lines(notes)] if notes else [grid]
 
 
-def _explain_columns(first: str) -> tuple[Column, ...]:
+def _explain_columns(first: str, frame: pl.DataFrame) -> tuple[Column, ...]:
+    has_file = "file" in frame.columns
     return (
         Column(first, "prose", marks=True),
-        Column("line", "number"),
+        Column("file:line", "number", justify="left") if has_file else Column("line", "number"),
         Column("row", "prose"),
         Column("basis", "provenance", priority=1),
         Column("source", "prose", fold=True),
@@ -71,7 +72,8 @@ def _add_source_row(grid: Grid, figure: str, row: dict[str, Any]) -> None:
 def explain_tables(explain: pl.DataFrame) -> list[Block]:
     """The data rows behind each figure (``compute.explain`` columns), for citing."""
     grid = Grid(
-        "Where each figure comes from (line = line in the data file)", _explain_columns("figure")
+        "Where each figure comes from (line = line in the data file)",
+        _explain_columns("figure", explain),
     )
     keys = [c for c in explain.columns if c in ("partner", "area", "republic")]
     for row in explain.iter_rows(named=True):
@@ -86,7 +88,7 @@ def check_explain_table(explain: pl.DataFrame) -> Grid:
     """The data rows behind each claim's computed values, by claim and basis, for citing."""
     grid = Grid(
         "Where each computed value comes from (line = line in the data file)",
-        _explain_columns("claim"),
+        _explain_columns("claim", explain),
     )
     for row in explain.iter_rows(named=True):
         _add_source_row(grid, f"{row['claim_id']} · {row['statistics']}", row)
