@@ -6,27 +6,36 @@ priority, and rows of ``rich.text.Text`` cells. ``blocks_to_renderables(blocks, 
 lays it out for a terminal of that many columns:
 
 1. Every column gets its natural width (its longest line). Headers wrap at spaces.
-2. If that is too wide, ``prose`` and ``provenance`` columns wrap at word boundaries, down to
-   their longest word (``fold`` columns, e.g. URLs, down to ``FOLD_MIN``).
-3. If that is still too wide, droppable columns (kinds ``provenance`` and ``extra``) leave the
-   table, the highest ``priority`` number first (ties: the rightmost). What they held is not
-   lost: each row's moved cells become a keyed note under the table (``China ᵃ`` and
-   ``ᵃ basis: CHN customs · official; coverage: 5/5 republics``); rows whose moved cells read
-   the same share a key. Bars (``bar=True``) are dropped without a note: they repeat a number.
-   A line says what moved and how to see it as columns (``--wide``, ``--format csv``).
-4. If the columns that never leave (``number``, ``code``, ``prose``) still do not fit, or the
-   notes would need more keys than there are letters, the table becomes a stacked layout: one
-   block per row, one line per column, ``header  value``.
+2. If that is too wide, bars (``bar=True``: they repeat a number) leave, and so do ``hoist``
+   columns that hold one value on every row (said once under the table).
+3. ``prose`` and ``provenance`` columns wrap at word boundaries, down to their longest word
+   (``fold`` columns, e.g. URLs, down to ``FOLD_MIN``; provenance down to ``READABLE``).
+4. If that is still too wide, columns with a ``priority`` above 0 leave the table, the highest
+   number first (ties: the rightmost). What they held is not lost: a column with one value on
+   every row becomes one line (``valuation (every row): ...``); otherwise each row's moved
+   cells become a keyed note (``Chinaᵃ`` and ``ᵃ basis: CHN customs · official; coverage:
+   5/5 republics``), and rows whose moved cells read the same share a key. A line says what
+   moved and how to see it as columns (``--wide``, ``--format csv``).
+5. If the columns that never leave (priority 0) still do not fit, or the notes would need more
+   keys than there are letters, the table becomes a stacked layout: one block per row, the
+   row's code cells as a heading, then ``header  value`` lines.
+6. The room left goes one cell at a time to the wrapping column where it saves most lines.
 
-Never cut: ``number`` and ``code`` cells never wrap and are never shortened; only ``prose`` and
-``provenance`` cells wrap, at spaces. No rendered line is wider than the width asked for.
-``width=None`` is the full layout (``--wide``, pipes and files): nothing moves.
+Never cut: ``number`` and ``code`` cells never wrap (unless a column says ``wrap=True``, and
+then only at spaces) and are never shortened; ``prose`` and ``provenance`` cells wrap at
+spaces. No rendered line is wider than the width asked for. ``width=None`` is the full layout
+(``--wide``, pipes and files): nothing moves, nothing wraps.
 
 ``markdown(blocks)`` writes the same blocks as GitHub-flavoured Markdown: the full layout, the
 cells as the table shows them, the notes as a list below.
 
 Priorities are declared once, next to each builder, as the ``priority`` of its columns:
-0 never leaves (the kind must be number, code or prose); 1, 2, 3 ... leave last to first.
+0 never leaves; 1, 2, 3 ... leave last to first (bars, ratios and notes give way before
+figures do: give figures 0).
+
+API: ``Column``, ``Grid`` (``add_row``, ``add_section``), ``Lines``; ``fit(grid, width)``;
+``blocks_to_renderables(blocks, width)``; ``blocks_text(blocks, width)`` (plain text);
+``print_blocks(blocks, wide=...)`` (stdout); ``markdown(blocks)``.
 """
 
 from __future__ import annotations
