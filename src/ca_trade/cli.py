@@ -830,7 +830,7 @@ def import_(
         # A file is written whole or not at all, so its rows can be checked as they are
         # written; stdout cannot take rows back, so they are all checked first.
         result = ingest.convert(file, options, on_progress=bar.update, check_first=output is None)
-    render.write_text(result.text, output)
+    render.write_chunks(result.chunks(), output)
     years = ", ".join(map(str, result.years))
     skipped = f"; skipped {'; '.join(result.skipped)}" if result.skipped else ""
     where = f" to {output}" if output is not None else ""

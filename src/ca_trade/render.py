@@ -24,7 +24,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -90,11 +90,21 @@ def write_text(text: str, path: Path | None, *, bom: bool = False) -> None:
     always UTF-8 whatever the locale; ``bom`` prefixes a UTF-8 byte-order mark.
     """
     data = (("\ufeff" if bom else "") + text).encode("utf-8", errors="surrogateescape")
+    write_chunks((data,), path)
+
+
+def write_chunks(chunks: Iterable[bytes], path: Path | None) -> None:
+    """Write UTF-8 bytes, piece by piece, exactly as ``write_text`` writes text.
+
+    The pieces are written as they come (``import`` streams millions of rows this way, never
+    holding the text whole); an error raised while making them leaves no file behind.
+    """
     if path is None:
-        _write_stdout(data)
+        for data in chunks:
+            _write_stdout(data)
         return
     if path.exists() and not path.is_file() and not path.is_dir():  # stat follows links
-        _write_special(data, path)
+        _write_special(chunks, path)
         return
     target = Path(os.path.realpath(path))
     try:
@@ -108,7 +118,8 @@ def write_text(text: str, path: Path | None, *, bom: bool = False) -> None:
     try:
         try:
             with os.fdopen(fd, "wb") as handle:
-                _write_all(handle, data)
+                for data in chunks:
+                    _write_all(handle, data)
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as err:  # opened, but the bytes did not all get there: a full disk
@@ -150,7 +161,7 @@ def _write_failed(err: OSError, path: Path | None) -> WriteError:
     )
 
 
-def _write_special(data: bytes, path: Path) -> None:
+def _write_special(chunks: Iterable[bytes], path: Path) -> None:
     try:
         handle = open(path, "wb")  # noqa: SIM115 - opening and writing fail differently
     except OSError as err:
@@ -159,7 +170,8 @@ def _write_special(data: bytes, path: Path) -> None:
         ) from None
     try:
         with handle:
-            _write_all(handle, data)
+            for data in chunks:
+                _write_all(handle, data)
     except OSError as err:
         if _is_epipe(err):
             raise

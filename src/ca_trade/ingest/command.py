@@ -460,11 +460,11 @@ def _csv(frame: pl.DataFrame, spec: Spec, options: Options, note_tail: str, sour
     # Divided by a column, not a scalar: Polars divides an array by a scalar as a product with
     # the reciprocal, which is not correctly rounded (4057.5 / 1e6 gives 0.0040574999999999995).
     million = pl.repeat(1e6, frame.height, eager=True)
-    figures = [
+    figures = [  # codes and flows written as they are (Categorical, Enum): no string copies
         "year",
-        pl.col("reporter").cast(pl.String),
-        pl.col("partner").cast(pl.String),
-        pl.col("flow").cast(pl.String),
+        "reporter",
+        "partner",
+        "flow",
         ((pl.col("value") * spec.unit) / pl.lit(million)).round(6).alias("value_millions"),
     ]
     buffer = io.BytesIO()
