@@ -492,3 +492,15 @@ def test_explain_names_each_years_rows(runner: CliRunner) -> None:
     values = {r["measure"]: r["value_millions"] for r in rows if (r["partner"], r["area"]) ==
               ("CHN", "KAZ")}  # fmt: skip
     assert values["turnover 2023"] == 41000 and values["turnover 2024"] == 43820
+
+
+@common
+@given(two_years(), st.sampled_from(("partner", "republic")), st.sampled_from(("USD", "EUR")))
+def test_any_table_reads_at_80_columns(trade: pl.DataFrame, basis: str, currency: str) -> None:
+    from ca_trade.tables.growth import growth_tables
+    from ca_trade.tables.layout import blocks_text
+
+    frame = compute.growth(trade, basis=basis, currency=currency, rates=RATES)  # type: ignore[arg-type]
+    text = blocks_text(growth_tables(frame, currency=currency, basis_rule=basis), 80)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text
