@@ -185,3 +185,25 @@ def test_area_that_is_no_country_is_reported(runner: CliRunner, tmp_path: Path) 
     assert "skipped rows with 1 codes that are not countries (_X)" in result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [(r["reporter"], r["partner"]) for r in rows] == [("DEU", "FRA")]
+
+
+def test_a_late_problem_leaves_the_old_file(runner: CliRunner, tmp_path: Path) -> None:
+    # Three years of good rows, then a code known to no list in the last year: the rows of
+    # the first years are rendered and written before the problem is found.
+    source = world_file(tmp_path, years=3)
+    source.write_text(source.read_text() + "2023,DEU,FRQ,X,TOTAL,1\n")
+    out = tmp_path / "out.csv"
+    out.write_text("old\n")
+    result = invoke(runner, "import", "--all-countries", str(source), "-o", str(out))
+    assert result.exit_code == 65
+    assert "'FRQ' is not a known country" in result.stderr
+    assert out.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "world.csv"]
+
+
+def test_stdout_gets_nothing_when_a_problem_is_found(runner: CliRunner, tmp_path: Path) -> None:
+    source = world_file(tmp_path, years=3)
+    source.write_text(source.read_text() + "2023,DEU,FRQ,X,TOTAL,1\n")
+    result = invoke(runner, "import", "--all-countries", str(source))
+    assert result.exit_code == 65
+    assert result.stdout == ""
