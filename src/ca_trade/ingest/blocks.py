@@ -486,9 +486,11 @@ def normalised(frame: pl.DataFrame) -> pl.DataFrame:
     import polars as pl
 
     changes = []
+    blank = False
     for side in ("reporter", "partner"):
         codes = frame.get_column(side).unique().cast(pl.String)
         fixed = codes.str.strip_chars().str.to_uppercase()
+        blank = blank or (side == "reporter" and bool((fixed == "").any()))
         if not (codes == fixed).all():
             mapping = dict(zip(codes.to_list(), fixed.to_list(), strict=True))
             changes.append(
@@ -496,7 +498,7 @@ def normalised(frame: pl.DataFrame) -> pl.DataFrame:
             )
     if changes:
         frame = frame.with_columns(changes)
-    return frame.filter(pl.col("reporter") != "")
+    return frame.filter(pl.col("reporter") != "") if blank else frame
 
 
 @dataclass

@@ -116,11 +116,11 @@ def keep_valid(frame: pl.DataFrame, all_countries: bool, path: Path) -> pl.DataF
 
     reporter, partner = pl.col("reporter"), pl.col("partner")
     if all_countries:
-        frame = frame.filter(reporter.is_not_null() & partner.is_not_null())
+        chosen = reporter.is_not_null() & partner.is_not_null()
     else:
-        frame = frame.filter(reporter.is_in(schema.REPORTERS) & partner.is_in(schema.COUNTERPARTS))
-    frame = frame.filter((reporter != partner) & (reporter != schema.WORLD))
-    negative = frame.filter(pl.col("value") < 0)
+        chosen = reporter.is_in(schema.REPORTERS) & partner.is_in(schema.COUNTERPARTS)
+    keep = chosen & (reporter != partner) & (reporter != schema.WORLD)
+    negative = frame.filter(keep & (pl.col("value") < 0))
     if negative.height:
         row = negative.row(0, named=True)
         raise DataError(
@@ -129,7 +129,7 @@ def keep_valid(frame: pl.DataFrame, all_countries: bool, path: Path) -> pl.DataF
             path=str(path),
             hint="check the file for adjustment rows",
         )
-    return frame.filter(pl.col("value") != 0)
+    return frame.filter(keep & (pl.col("value") != 0))
 
 
 def no_duplicates(frame: pl.DataFrame, path: Path) -> None:
