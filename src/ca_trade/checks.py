@@ -368,9 +368,16 @@ def _screen(batch: pl.DataFrame, present: set[str], rates: dict[int, float] | No
         number = _number("value_millions")  # null (not a number), NaN, inf or negative
         tests.append(~number.is_between(0, float("inf"), closed="left").fill_null(False))
     code_columns = [c for c in ("reporter", "partner") if c in present]
+    distinct = batch.select(
+        pl.concat([pl.col(c) for c in code_columns]).unique().implode().alias("codes")
+        if code_columns
+        else pl.lit([], dtype=pl.List(pl.String)).alias("codes"),
+        pl.col("source_url").unique().implode().alias("urls")
+        if "source_url" in present
+        else pl.lit([], dtype=pl.List(pl.String)).alias("urls"),
+    ).row(0)
     if code_columns:
-        found = batch.select(pl.concat([pl.col(c) for c in code_columns]).unique()).to_series()
-        outside = codes.unknown(found.filter(~found.is_in(list(codes.OWN))))
+        outside = codes.unknown(c for c in distinct[0] if c not in codes.OWN)
         tests.extend(pl.col(c).is_in(outside) for c in code_columns if outside)
     if {"reporter", "partner"} <= present:
         tests.append(pl.col("reporter") == pl.col("partner"))
@@ -382,7 +389,7 @@ def _screen(batch: pl.DataFrame, present: set[str], rates: dict[int, float] | No
         if column in present:
             tests.append(~pl.col(column).is_in(values))
     if "source_url" in present:
-        urls = batch.get_column("source_url").unique()
+        urls = pl.Series(distinct[1], dtype=pl.String)
         tests.append(~pl.col("source_url").is_in(urls.filter(urls.str.contains(_URL)).to_list()))
     if rates is not None and {"currency", "year"} <= present:
         years = [str(year) for year in rates]
@@ -405,7 +412,11 @@ def _scan(
         rows += batch.height
         if not batch.height:
             continue
-        suspect = batch.select(_screen(batch, present, rates)).to_series()
+        key_hash = pl.struct(list(schema.KEY)).hash().alias("hash")
+        marks = batch.select(
+            _screen(batch, present, rates).alias("suspect"), *([key_hash] if keyed else [])
+        )
+        suspect = marks.get_column("suspect")
         if suspect.any():
             suspects = batch.filter(suspect).with_columns(
                 pl.col(c).str.strip_chars(WHITESPACE) for c in SCREENED & present
@@ -419,10 +430,11 @@ def _scan(
             flagged.extend(
                 _rule_rows(suspects, rule) for rule in _row_rules(present, rates, unknown)
             )
-            if keyed or typable:
+            if keyed or typable:  # the suspects' cells stripped, for the key and the rows
                 batch = pl.concat([batch.filter(~suspect), suspects]).sort("line")
+                marks = batch.select(key_hash) if keyed else marks
         if keyed:
-            hashes.append(batch.select(pl.struct(list(schema.KEY)).hash()).to_series())
+            hashes.append(marks.get_column("hash"))
         if typable:
             typed_batch = typed(batch)
             part = typed_batch if keep is None else typed_batch.filter(keep)

@@ -445,14 +445,12 @@ def _fast_parse(
         ]
         line = 1  # the physical line the next record starts on (the header's is 1)
 
-        def read(block: bytes, first: bool) -> tuple[pl.DataFrame, pl.Series | None]:
-            frame = _read_block(block, width, separator)
-            return frame, _prove(block, frame, width, separator, first=first)
-
-        def finish(read: Future[tuple[pl.DataFrame, pl.Series | None]]) -> pl.DataFrame:
+        def read(block: bytes) -> pl.DataFrame:
+            # Runs in one worker thread, block after block in file order.
             nonlocal line
-            frame, breaks = read.result()
             first = line == 1
+            frame = _read_block(block, width, separator)
+            breaks = _prove(block, frame, width, separator, first=first)
             starts = pl.int_range(0, frame.height, dtype=pl.Int64) + line
             if breaks is not None:
                 starts = starts + breaks.cum_sum() - breaks
@@ -461,17 +459,17 @@ def _fast_parse(
             batch = frame.select(*cells, starts.alias("line"))
             return batch.slice(1) if first else batch  # the first block starts with the header
 
-        # The next block is read and proved in a thread while the caller works on this one
-        # (Polars releases the GIL): both cores are busy.
+        # The next block is read, proved and stripped in a thread while the caller works on
+        # this one (Polars releases the GIL), so that both cores are busy.
         with path.open("rb") as file, ThreadPoolExecutor(1) as pool:
-            pending = None
-            for number, block in enumerate(_blocks(file, BLOCK_BYTES)):
-                upcoming = pool.submit(read, block, number == 0)
+            pending: Future[pl.DataFrame] | None = None
+            for block in _blocks(file, BLOCK_BYTES):
+                upcoming = pool.submit(read, block)
                 if pending is not None:
-                    yield finish(pending)
+                    yield pending.result()
                 pending = upcoming
             if pending is not None:
-                yield finish(pending)
+                yield pending.result()
 
     return Parsed(path=str(path), header=header, batches=batches, exact=exact)
 
