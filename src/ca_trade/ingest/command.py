@@ -456,7 +456,7 @@ def _csv(frame: pl.DataFrame, spec: Spec, options: Options, note_tail: str, sour
     how = _how(spec, options, frame.columns)
     note = pl.when(how == "").then(pl.lit(note_tail)).otherwise(pl.lit(note_tail + "; ") + how)
     inputs = [c for c in ("level", "rows", "scale", "partners", "flow") if c in frame.columns]
-    same = frame.select(inputs).unique() if inputs else pl.DataFrame({"_": [0]})
+    notes = frame.select(inputs).unique().select(note.alias("note")).unique()
     # Divided by a column, not a scalar: Polars divides an array by a scalar as a product with
     # the reciprocal, which is not correctly rounded (4057.5 / 1e6 gives 0.0040574999999999995).
     million = pl.repeat(1e6, frame.height, eager=True)
@@ -468,16 +468,17 @@ def _csv(frame: pl.DataFrame, spec: Spec, options: Options, note_tail: str, sour
         ((pl.col("value") * spec.unit) / pl.lit(million)).round(6).alias("value_millions"),
     ]
     buffer = io.BytesIO()
-    if same.height == 1:
+    if notes.height == 1:
         # One note for every row (a file of totals): the five text cells are one constant,
-        # quoted here once, and the codes and numbers need no quoting (40 % less CPU).
+        # quoted here once and put at the end of each line of figures, which need no quoting
+        # (a third of the CPU of writing them as five columns).
         cells = [spec.currency, spec.basis, source, spec.url]
-        cells.append(str(same.with_columns(note.alias("note")).item(0, "note")))
+        cells.append(str(notes.item(0, "note")))
         line = io.StringIO()
-        csv.writer(line, lineterminator="").writerow(cells)
-        out = frame.select(*figures, pl.lit(line.getvalue()).alias("text"))
+        csv.writer(line, lineterminator="\n").writerow(["", *cells])
+        out = frame.select(*figures)
         out.write_csv(buffer, include_header=False, float_scientific=False, quote_style="never")
-        return buffer.getvalue()
+        return buffer.getvalue().replace(b"\n", line.getvalue().encode())
     out = frame.select(
         *figures,
         pl.lit(spec.currency).alias("currency"),
