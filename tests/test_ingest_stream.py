@@ -207,3 +207,11 @@ def test_stdout_gets_nothing_when_a_problem_is_found(runner: CliRunner, tmp_path
     result = invoke(runner, "import", "--all-countries", str(source))
     assert result.exit_code == 65
     assert result.stdout == ""
+
+
+def test_many_years_are_named_by_their_range(runner: CliRunner, tmp_path: Path) -> None:
+    source = world_file(tmp_path, years=6)  # 2018 to 2023
+    result = invoke(runner, "import", "--all-countries", str(source), "-o", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.stderr
+    # 6 years x 10 reporters x 9 partners x 2 flows = 1,080 rows
+    assert "1080 rows (UN Comtrade Plus, 2018-2023: 6 years)" in result.stderr

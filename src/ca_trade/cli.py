@@ -832,6 +832,8 @@ def import_(
         result = ingest.convert(file, options, on_progress=bar.update, check_first=output is None)
     render.write_chunks(result.chunks(), output)
     years = ", ".join(map(str, result.years))
+    if len(result.years) > 5:  # a world-wide download can span decades
+        years = f"{result.years[0]}-{result.years[-1]}: {len(result.years)} years"
     skipped = f"; skipped {'; '.join(result.skipped)}" if result.skipped else ""
     where = f" to {output}" if output is not None else ""
     render.say(f"{result.rows} rows ({result.spec.title}, {years}){where}{skipped}")
