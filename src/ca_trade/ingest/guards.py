@@ -197,10 +197,8 @@ def unknown_codes(tally: Tally) -> list[tuple[str, str]]:
     Without ``--all-countries`` these are the partners of ca-trade's reporters: a typo there
     (UZK for UZB) would otherwise leave a figure out without a word.
     """
-    try:
-        from ca_trade import codes as known
-    except ImportError:  # pragma: no cover - ca_trade.codes is being written alongside
-        return []
+    from ca_trade import codes as known
+
     found: list[tuple[str, str]] = []
     for side in ("reporter", "partner"):
         seen = sorted(tally.codes.get(side, set()) - set(schema.COUNTERPARTS))
