@@ -36,7 +36,7 @@ from typer.testing import CliRunner
 from ca_trade import claims, load
 from ca_trade.errors import DataError, InputError
 from ca_trade.inputs import Inputs
-from conftest import DATA, invoke
+from conftest import BUNDLED, DATA, invoke
 
 RATES = {2023: 1.0813, 2024: 1.0824}
 CLAIMS = DATA / "claims"
@@ -358,6 +358,81 @@ def test_explain_lists_data_rows(runner: CliRunner) -> None:
     assert claim_4 == {("partner", 3), ("republic", 16)}
     table = invoke(runner, "check", "--explain", "-f", "table").stdout
     assert "Where each computed value comes from" in table
+
+
+def data_line(path: Path, reporter: str, partner: str, flow: str) -> tuple[int, float]:
+    """The (first line, value_millions) of a data file's one row, read here with the csv module
+    (the header is line 1; a record starts on the line after the previous one ended)."""
+    found = []
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        start = reader.line_num + 1
+        for record in reader:
+            row = dict(zip(header, record, strict=True))
+            if (row["reporter"], row["partner"], row["flow"]) == (reporter, partner, flow):
+                found.append((start, float(row["value_millions"])))
+            start = reader.line_num + 1
+    (one,) = found
+    return one
+
+
+def test_growth_claims_cite_each_year_in_its_own_file(runner: CliRunner) -> None:
+    # Claim 4b (CHN-KAZ turnover 2023 -> 2024) on China's customs: the 2024 total 43820 and the
+    # 2023 total 41000 -- one line in each year's file, not two lines of the 2024 file.
+    bundled = BUNDLED.parent
+    line_2024, value_2024 = data_line(bundled / "trade_2024.csv", "CHN", "KAZ", "total")
+    line_2023, value_2023 = data_line(bundled / "trade_2023.csv", "CHN", "KAZ", "total")
+    assert (value_2024, value_2023) == (43820, 41000)
+
+    rows = json.loads(invoke(runner, "check", "--explain", "-f", "json").stdout)
+    cited = [r for r in rows if r["claim_id"] == "4b" and r["statistics"] == "partner"]
+    assert sorted(
+        (r["file"].split(" ")[0], r["line"], r["reporter"], r["counterpart"], r["flow"])
+        + (r["value_millions"],)
+        for r in cited
+    ) == [
+        ("trade_2023.csv", line_2023, "CHN", "KAZ", "total", value_2023),
+        ("trade_2024.csv", line_2024, "CHN", "KAZ", "total", value_2024),
+    ]
+
+    # Without --explain, each line is paired with its year (the year names the file).
+    plain = json.loads(invoke(runner, "check", "-f", "json").stdout)
+    (row,) = [r for r in plain if r["claim_id"] == "4b" and r["statistics"] == "partner"]
+    assert sorted(zip(row["computed_source_years"], row["computed_source_lines"], strict=True)) == [
+        (2023, line_2023),
+        (2024, line_2024),
+    ]
+    as_csv = list(csv.DictReader(io.StringIO(invoke(runner, "check", "-f", "csv").stdout)))
+    (row,) = [r for r in as_csv if r["claim_id"] == "4b" and r["statistics"] == "partner"]
+    pairs = zip(
+        row["computed_source_years"].split(), row["computed_source_lines"].split(), strict=True
+    )
+    assert sorted((int(y), int(n)) for y, n in pairs) == [(2023, line_2023), (2024, line_2024)]
+    # A claim on one year keeps its lines as before, each in that year.
+    (one,) = [r for r in plain if r["claim_id"] == "2b"]
+    assert one["computed_source_years"] == [2024] * len(one["computed_source_lines"])
+
+
+def test_explain_keeps_a_claim_with_no_data_as_one_row(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[source]\ntitle = "t"\n\n'
+        + claim_text(
+            'id = "x"',
+            'quote = "q"',
+            "year = 2022",
+            'measure = { kind = "turnover", partner = "CHN", area = "KAZ" }',
+            'op = ">"',
+            "value = 1",
+            'unit = "USD bn"',
+        ),
+        encoding="utf-8",
+    )
+    rows = json.loads(invoke(runner, "check", str(path), "--explain", "-f", "json").stdout)
+    assert [(r["claim_id"], r["line"], r["missing_reason"]) for r in rows] == [
+        ("x", None, "no data for 2022 (the data hold 2023, 2024)")
+    ]
 
 
 def test_currency_does_not_change_verdicts(runner: CliRunner) -> None:

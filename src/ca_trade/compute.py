@@ -170,8 +170,10 @@ def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.Da
     derived, file (when the data has it), line, missing_reason, reporter, counterpart, flow,
     value_millions, currency, basis, source, source_url, note. A missing figure has one row: no
     line, its reason. A figure's lines are looked up in its year (``<measure>_year``, else
-    ``year``), since several files may each have a line 2; a line that still matches rows of two
-    files is a ``UsageError`` rather than a guess.
+    ``year``), since several files may each have a line 2; a figure whose lines span years
+    (``check``'s claims about change) gives each line's year in ``<measure>_source_years``, a list
+    beside its lines. A line that still matches rows of two files is a ``UsageError`` rather than
+    a guess.
     """
     measures = [
         c.removesuffix("_source_lines") for c in result.columns if c.endswith("_source_lines")
@@ -180,7 +182,12 @@ def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.Da
     def optional(name: str, dtype: pl.DataType) -> pl.Expr:
         return pl.col(name) if name in result.columns else pl.lit(None, dtype=dtype)
 
+    def per_line(measure: str) -> bool:
+        return f"{measure}_source_years" in result.columns
+
     def year_of(measure: str) -> pl.Expr:
+        if per_line(measure):
+            return pl.col(f"{measure}_source_years").cast(pl.List(pl.Int64))
         name = f"{measure}_year" if f"{measure}_year" in result.columns else "year"
         return optional(name, pl.Int64()).cast(pl.Int64)
 
@@ -194,7 +201,7 @@ def explain(result: pl.DataFrame, trade: pl.DataFrame, keys: list[str]) -> pl.Da
             year_of(measure).alias("_year"),
             pl.col(f"{measure}_source_lines").alias("line"),
             optional(f"{measure}_missing_reason", pl.String()).alias("missing_reason"),
-        ).explode("line")
+        ).explode(["line", "_year"] if per_line(measure) else "line", empty_as_null=True)
         for measure in measures
     ]
     file = ["file"] if "file" in trade.columns else []

@@ -61,6 +61,7 @@ CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "computed_derived": pl.Boolean,
     "computed_missing_reason": pl.String,
     "computed_source_lines": pl.List(pl.Int64),
+    "computed_source_years": pl.List(pl.Int64),
     "quote": pl.String,
     "source_title": pl.String,
     "source_author": pl.String,
@@ -82,7 +83,7 @@ class Value:
     reporters: list[str] = field(default_factory=list)
     coverage: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    lines: list[tuple[int, int]] = field(default_factory=list)  # (year, line): a file per year
     derived: bool = False
     partial: bool = False  # the value covers only part of the five (shown, not tested)
 
@@ -184,8 +185,8 @@ def _one(frame: pl.DataFrame, **equal: str) -> dict[str, Any]:
     return rows[0]
 
 
-def _flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str) -> Value:
-    """A flow or balance from a ``compute.balance``/``compare`` row."""
+def _flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str, year: int) -> Value:
+    """A flow or balance from a ``compute.balance``/``compare`` row of ``year``."""
     parts = ("exports", "imports") if measure_name == "balance" else (measure_name,)
     reporters = [c for part in parts for c in _codes(row.get(f"{part}_reporter"))]
     value = row.get(measure_name + unit)
@@ -195,7 +196,7 @@ def _flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str) -
         sides={_side_of(c) for c in reporters},
         reporters=[f"{label}: {','.join(dict.fromkeys(reporters))}"] if reporters else [],
         coverage=[f"{label}: {coverage}"] if coverage else [],
-        lines=list(row.get(f"{measure_name}_source_lines") or []),
+        lines=[(year, n) for n in row.get(f"{measure_name}_source_lines") or []],
         derived=bool(row.get(f"{measure_name}_derived")),
     )
     if out.value is None:
@@ -214,7 +215,7 @@ def _measure_value(frames: _Frames, measure: Measure, rule: Basis, year: int) ->
     elif measure.kind in FLOW_KINDS:
         frame = frames.balance(rule, year, measure.perspective)
         row = _one(frame, partner=str(measure.partner), area=str(measure.area))
-        out = _flow_value(row, measure.kind, u, label)
+        out = _flow_value(row, measure.kind, u, label, year)
     elif measure.kind == "share":
         out = _share_value(frames, measure, rule, year, label)
     elif measure.kind in ("ratio", "difference"):
@@ -262,7 +263,7 @@ def _share_value(frames: _Frames, measure: Measure, rule: Basis, year: int, labe
         sides=sides,
         reporters=[f"{label}: {who} ÷ {denominator}"],
         coverage=[f"{label}: {coverage}"] if coverage else [],
-        lines=list(row.get(f"{of}_source_lines") or []),
+        lines=[(year, n) for n in row.get(f"{of}_source_lines") or []],
         derived=bool(row.get(f"{of}_derived")),
     )
     if out.value is None:
@@ -311,7 +312,11 @@ def _growth_value(frames: _Frames, measure: Measure, rule: Basis, year: int, lab
         sides={_side_of(c) for c in reporters},
         reporters=[f"{label}: {who}"] if reporters else [],
         coverage=[f"{label}: {' → '.join(coverages)}"] if coverages else [],
-        lines=sorted(set((row["from_source_lines"] or []) + (row["to_source_lines"] or []))),
+        # Each year's lines are in that year's data: keep the year with every line.
+        lines=sorted(
+            {(start, n) for n in row["from_source_lines"] or []}
+            | {(end, n) for n in row["to_source_lines"] or []}
+        ),
         derived=bool(row["from_derived"]) or bool(row["to_derived"]),
     )
     if not row["comparable"]:
@@ -341,6 +346,7 @@ def _rank_value(frames: _Frames, measure: Measure, rule: Basis, year: int) -> Va
             by,
             u,
             f"{row['partner']}–{row['area']} {by}",
+            year,
         )
         for row in frame.to_dicts()
     ]
@@ -553,7 +559,10 @@ def evaluate(
     computed_value, than_value (the other measure × factor), tolerance_value (absolute, in
     unit), result (holds / fails / not checkable on this basis), verdict and verdict_detail (the
     claim's, on every row), reporters, coverage, computed_derived, computed_missing_reason,
-    computed_source_lines (data-file lines behind the computed and compared values), quote and
+    computed_source_lines (data-file lines behind the computed and compared values),
+    computed_source_years (the year of each of those lines, in the same order: a claim about
+    change reads two years, each from its own file; ``compute.explain`` looks each line up in its
+    year), quote and
     source_title/author/date/url, note.
     """
     frames = _Frames(trade, currency, rates)
@@ -656,7 +665,8 @@ def evaluate(
                     "coverage": "; ".join(dict.fromkeys(both.coverage)) or None,
                     "computed_derived": both.derived,
                     "computed_missing_reason": "; ".join(dict.fromkeys(both.missing)) or None,
-                    "computed_source_lines": both.lines,
+                    "computed_source_lines": [n for _, n in both.lines],
+                    "computed_source_years": [y for y, _ in both.lines],
                     "quote": claim.quote,
                     "source_title": claim.source.title,
                     "source_author": claim.source.author,
