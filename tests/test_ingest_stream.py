@@ -20,8 +20,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from ca_trade import ingest
+from ca_trade.errors import DataError
 from ca_trade.ingest import blocks, command
 from conftest import invoke
 
@@ -215,3 +219,65 @@ def test_many_years_are_named_by_their_range(runner: CliRunner, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     # 6 years x 10 reporters x 9 partners x 2 flows = 1,080 rows
     assert "1080 rows (UN Comtrade Plus, 2018-2023: 6 years)" in result.stderr
+
+
+# ---------------------------------------------------------------- property: against a reference
+
+RAW_CODES = ["KAZ", "kaz", " UZB", "CHN", "DEU", "fra ", "USA"]
+LINE = st.tuples(
+    st.sampled_from([2022, 2023]),
+    st.sampled_from(RAW_CODES),
+    st.sampled_from(RAW_CODES),
+    st.sampled_from(["X", "M", "x", "RX"]),
+    st.sampled_from(["TOTAL", "01", "02", "0101", "0102"]),
+    st.integers(min_value=0, max_value=10**9),
+)
+
+
+def reference(lines: list[tuple[int, str, str, str, str, int]]) -> dict[tuple, str]:
+    """The import worked out in plain Python: codes stripped and in capitals, X/M only, no
+    self-trade, per key the TOTAL line if any else the lines at the shortest product code,
+    summed; zeros left out; value in millions to 6 decimals."""
+    sums: dict[tuple, dict[int, int]] = {}
+    for year, reporter, partner, flow, product, value in lines:
+        reporter, partner, flow = reporter.strip().upper(), partner.strip().upper(), flow.upper()
+        if flow not in ("X", "M") or reporter == partner:
+            continue
+        level = 0 if product == "TOTAL" else len(product)
+        key = (str(year), reporter, partner, {"X": "export", "M": "import"}[flow])
+        by_level = sums.setdefault(key, {})
+        by_level[level] = by_level.get(level, 0) + value
+    out = {}
+    for key, by_level in sums.items():
+        total = by_level[min(by_level)]
+        if total:
+            out[key] = f"{round(total / 1e6, 6):f}".rstrip("0").rstrip(".")
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines=st.lists(LINE, min_size=1, max_size=40), keyed=st.booleans())
+def test_all_countries_matches_a_reference(
+    lines: list[tuple[int, str, str, str, str, int]], keyed: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "lines.csv"
+        body = "".join(f'{y},"{r}","{p}",{f},{c},{v}\n' for y, r, p, f, c, v in lines)
+        source.write_text(HEADER + body)
+        expected = reference(lines)
+        original = command._keyed
+        if not keyed:  # the general path: sum, totals, map, sort
+            command._keyed = lambda *args: None  # type: ignore[assignment]
+        try:
+            result = ingest.convert(source, ingest.Options(all_countries=True))
+            text = result.text
+        except DataError as err:
+            assert not expected and "no rows" in err.message
+            return
+        finally:
+            command._keyed = original
+    rows = list(csv.DictReader(io.StringIO(text)))
+    got = {(r["year"], r["reporter"], r["partner"], r["flow"]): r["value_millions"] for r in rows}
+    assert {k: float(v) for k, v in got.items()} == {k: float(v) for k, v in expected.items()}
+    keys = [(r["year"], r["reporter"], r["partner"], r["flow"]) for r in rows]
+    assert keys == sorted(keys)

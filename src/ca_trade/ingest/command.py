@@ -356,6 +356,8 @@ def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     """
     import polars as pl
 
+    if frame.is_empty():
+        return frame.select(guards.KEY + [c for c in frame.columns if c not in guards.KEY])
     distinct = [frame.get_column(side).unique().cast(pl.String) for side in ("reporter", "partner")]
     ordered_codes = pl.concat(distinct).unique().sort().to_list()
     rank = {code: at for at, code in enumerate(ordered_codes)}
