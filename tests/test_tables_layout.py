@@ -250,8 +250,8 @@ def numbers_of(name: str, csv_text: str) -> list[tuple[str, str]]:
         for column, value in row.items():
             if not re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", value or ""):
                 continue
-            if column.endswith("_source_lines"):
-                continue  # data-file lines: --explain lists them, with their sources
+            if column.endswith(("_source_lines", "_source_years")):
+                continue  # the data rows behind a figure: --explain lists them, with sources
             assert column in shown or column in case["not_shown"], (
                 f"{name}: numeric CSV column {column!r} is neither shown nor listed as not shown"
             )
