@@ -852,7 +852,9 @@ class Shell(StrEnum):
 @app.command()
 @boundary
 def completion(
-    shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.", show_default=False)],
+    shell: Annotated[
+        Shell, typer.Argument(help="bash, zsh or fish.", show_default=False, metavar="SHELL")
+    ],
 ) -> None:
     """Print the shell completion script for bash, zsh or fish (commands, options, values).
 

@@ -181,10 +181,12 @@ def _detail_grid(rows: list[dict[str, object]], title: str) -> Grid:
         unit = str(row["unit"])
         than, claimed = row["than_value"], row["claimed_value"]
         target = than if than is not None else claimed
-        claimed_text = (
-            f"{_OP_SYMBOLS.get(str(row['op']), str(row['op']))} "
-            f"{check_value(target if isinstance(target, float) else None, unit)}"
-        )
+        shown_target = check_value(target if isinstance(target, float) else None, unit)
+        upper = row.get("claimed_upper_value")
+        if isinstance(upper, float):  # op between: both ends, excluded
+            claimed_text = f"{shown_target} to {check_value(upper, unit)}"
+        else:
+            claimed_text = f"{_OP_SYMBOLS.get(str(row['op']), str(row['op']))} {shown_target}"
         tolerance = row["tolerance_value"]
         if isinstance(tolerance, float):
             shown = f"{tolerance:.2f}pp" if unit == "pct" else check_value(tolerance, unit)
