@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -236,13 +237,38 @@ def delimiter_value(value: str | None) -> str:
     return value
 
 
-def _split(text: str, path: str, delimiter: str) -> tuple[list[str], list[list[str]], list[int]]:
-    """CSV text to header, records and each record's first physical line (the exact reader)."""
+EXACT_CHUNK = 65536
+_PIECE_CHARS = 1 << 22
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's physical lines as io.StringIO(text, newline="") gives them (ending at \\n,
+    \\r\\n or a lone \\r), read from pieces of about 4 M characters cut after a \\n: one
+    StringIO of the whole text would hold four bytes a character."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + _PIECE_CHARS) + 1 or len(text)
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _split(
+    text: str,
+    path: str,
+    delimiter: str,
+    flush: Callable[[list[str], list[list[str]], list[int]], None] | None = None,
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """CSV text to header, records and each record's first physical line (the exact reader).
+
+    With ``flush``, records are handed to it every ``EXACT_CHUNK`` records (header, records,
+    lines) and only the rest are returned, so that a large file is not held as Python lists;
+    their cells are then left unstripped (the header's are stripped).
+    """
     if not text.strip():
         raise ParseError(
             "empty-file", "is empty: no header and no rows", path=path, line=1, hint=_format_hint()
         )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     records: list[list[str]] = []
     lines: list[int] = []
@@ -253,19 +279,23 @@ def _split(text: str, path: str, delimiter: str) -> tuple[list[str], list[list[s
             if not row or (len(row) == 1 and not row[0].strip()):
                 start = reader.line_num + 1
                 continue
-            cells = [cell.strip() for cell in row]
             if header is None:
-                header = cells
+                header = [cell.strip() for cell in row]
                 header_line = start
             else:
-                records.append(cells)
+                records.append([cell.strip() for cell in row] if flush is None else row)
                 lines.append(start)
+                if flush is not None and len(records) >= EXACT_CHUNK:
+                    flush(header, records, lines)
+                    records, lines = [], []
             start = reader.line_num + 1
     except csv.Error as err:
         raise _quote_error(str(err), text, path, start, header, delimiter) from None
     if header is None:  # pragma: no cover - text.strip() above guarantees a non-blank line
         raise ParseError("empty-file", "has no header", path=path, line=1)
-    shown = _sniff_hint(text.splitlines()[header_line - 1], delimiter)
+    # The header's line as str.splitlines() numbers it, from the text up to its end only.
+    before = "".join(itertools.islice(_lines(text), header_line))
+    shown = _sniff_hint(before.splitlines()[header_line - 1], delimiter)
     if shown and len(header) == 1:
         raise ParseError(
             "wrong-delimiter",
@@ -282,39 +312,48 @@ def parse_text(text: str, path: str, delimiter: str = ",") -> Parsed:
 
     Raises ``ParseError`` (exit 65) for text that cannot be split: empty, an unbalanced or stray
     quote, or a header of one column that holds another likely delimiter. Records with another
-    number of fields than the header are in ``Parsed.ragged``, the rest in one batch.
+    number of fields than the header are in ``Parsed.ragged``, the rest in batches of
+    ``EXACT_CHUNK`` records.
     """
-    header, records, lines = _split(text, path, delimiter)
-    width = len(header)
-    ragged = tuple(
-        Ragged(line, len(record), record[width] if len(record) > width else None)
-        for line, record in zip(lines, records, strict=True)
-        if len(record) != width
-    )
-    if ragged:
-        skip = {r.line for r in ragged}
-        kept = [(r, n) for r, n in zip(records, lines, strict=True) if n not in skip]
-        records, lines = [r for r, _ in kept], [n for _, n in kept]
+    frames: list[pl.DataFrame] = []
+    ragged: list[Ragged] = []
+
+    def flush(header: list[str], records: list[list[str]], lines: list[int]) -> None:
+        width = len(header)
+        if any(len(record) != width for record in records):
+            ragged.extend(
+                Ragged(line, len(record), record[width].strip() if len(record) > width else None)
+                for line, record in zip(lines, records, strict=True)
+                if len(record) != width
+            )
+            kept = [(r, n) for r, n in zip(records, lines, strict=True) if len(r) == width]
+            records, lines = [r for r, _ in kept], [n for _, n in kept]
+        frames.append(_string_frame(header, records, lines))
+
+    header, records, lines = _split(text, path, delimiter, flush)
+    flush(header, records, lines)
 
     def batches(raw: frozenset[str] = frozenset()) -> Iterator[pl.DataFrame]:
-        yield _string_frame(header, records, lines)
+        yield from frames
 
-    return Parsed(path=path, header=header, batches=batches, ragged=ragged)
+    return Parsed(path=path, header=header, batches=batches, ragged=tuple(ragged))
 
 
 def _string_frame(header: list[str], records: list[list[str]], lines: list[int]) -> pl.DataFrame:
-    """Records as strings, one column per distinct non-blank header name (the first), + line."""
+    """Records of the header's width as stripped strings, one column per distinct non-blank
+    header name (the first), + line."""
     import polars as pl
 
-    columns: dict[str, list[str]] = {}
+    cells = list(zip(*records, strict=True)) if records else [()] * len(header)
+    columns: dict[str, int] = {}
     for index, name in enumerate(header):
         if name and name not in columns:
-            columns[name] = [r[index] if index < len(r) else "" for r in records]
+            columns[name] = index
     # The line column comes last but sets the height, also when no header cell has a name.
     return pl.DataFrame(
-        [pl.Series(name, values, dtype=pl.String) for name, values in columns.items()]
+        [pl.Series(name, cells[index], dtype=pl.String) for name, index in columns.items()]
         + [pl.Series("line", lines, dtype=pl.Int64)]
-    )
+    ).with_columns(pl.col(name).str.strip_chars(WHITESPACE) for name in columns)
 
 
 def _name(delimiter: str) -> str:
