@@ -15,8 +15,10 @@ Not a test. Run:  uv run --group bench python bench/world_bench.py [--years 8] [
    import (one row per figure, every country), each against a DuckDB process that reads the
    same file and aggregates the rows of the five republics by year, reporter, partner and flow.
 4. Whole processes, interleaved, medians of --runs after one untimed warm-up round; wall time
-   and peak RSS per child from ``os.wait4`` (``import_bench.run``). The machine's load average
-   is printed with the table: the machine may be shared.
+   and peak RSS per child from ``os.wait4`` (``import_bench.run``). Each program runs once a
+   round: the import is compared with both DuckDB runs, and the one DuckDB run of the data
+   file with compare, shares and validate. The machine's load average is printed with the
+   table: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import os
 import statistics
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from import_bench import GENERATOR, OUT, read_figures, run, sql_list
@@ -152,6 +155,10 @@ def main() -> None:
         ):
             cases.append((command[0], [*ca_trade, *command], duck))
     rows = sum(1 for _ in source.open("rb")) - 1
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}" for name in ("polars", "duckdb", "ca-trade")
+    )
+    print(f"Python {sys.version.split()[0]}, {versions}")
     print(
         f"{rows:,} rows: {source.name} {source.stat().st_size / 1e6:.0f} MB, data file "
         f"{data.name} {data.stat().st_size / 1e6:.0f} MB; {args.runs} runs each after a "
@@ -159,9 +166,11 @@ def main() -> None:
     )
     timings: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}
     for attempt in range(args.runs + 1):  # the first round is a warm-up (bytecode caches)
+        done: dict[tuple[str, ...], tuple[float, int]] = {}  # each program once a round
         for name, ours_argv, theirs_argv in cases:
-            ours_run = run(ours_argv)
-            theirs_run = run(theirs_argv)
+            ours_run = done.get(tuple(ours_argv)) or run(ours_argv)
+            theirs_run = done.get(tuple(theirs_argv)) or run(theirs_argv)
+            done[tuple(ours_argv)], done[tuple(theirs_argv)] = ours_run, theirs_run
             if attempt > 0:
                 mine, other = timings.setdefault(name, ([], []))
                 mine.append(ours_run)
