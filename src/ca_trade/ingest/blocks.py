@@ -5,14 +5,17 @@ raw bytes for the note's ``sha256=`` (it starts before Polars is imported, to ov
 Without ``--all-countries`` a regex drops the lines whose reporter is not one of ours before any
 CSV is split. The kept lines are parsed by Polars with a fixed schema (codes as String, never
 null-converted: Namibia's ``NA`` stays ``NA``; the value column as Float64) and reduced at once
-by the streaming engine to a partial aggregate: normalised codes, the year, the flow, the
-product level, breakdown and scale flags, and the sum and count of the rows (``Partials``).
+to a partial aggregate (``Reducer``): the year, the raw codes as Categorical (normalised on
+their distinct values), the flow, the product level, breakdown and scale flags, the value and
+the count of lines. Batches are summed per key when the first lines of the file show several
+lines per key (products); a file of totals is not grouped until the end.
 
 Memory is bounded by the block size and by ``SPILL_BYTES`` of partial aggregates, not by the
-file: when the partials outgrow it they are written to a temporary directory, one file per year
-and spill, and later read back one year at a time (every rule applied afterwards is local to a
-year). A plain ``pl.scan_csv(path)`` holds the whole file in memory in Polars 2.x (390 MB peak
-for a 250 MB file, measured; gzip files are decompressed whole).
+file: once the partials outgrow it, they and every later batch are written to a temporary
+directory, one file per year and batch, and read back one year at a time (every rule applied
+afterwards is local to a year, and a year's keys are bounded by the world's countries). A plain
+``pl.scan_csv(path)`` holds the whole file in memory in Polars 2.x (390 MB peak for a 250 MB
+file, measured; gzip files are decompressed whole).
 """
 
 from __future__ import annotations
