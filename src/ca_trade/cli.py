@@ -827,9 +827,10 @@ def import_(
     )
     size = file.stat().st_size if file.is_file() else 0
     with progress.Bytes(f"importing {file.name}", size) as bar:
-        # A file is written whole or not at all, so its rows can be checked as they are
-        # written; stdout cannot take rows back, so they are all checked first.
-        result = ingest.convert(file, options, on_progress=bar.update, check_first=output is None)
+        # A regular file is written whole or not at all, so its rows can be checked as they
+        # are written; stdout or a device cannot take rows back: they are all checked first.
+        regular = output is not None and (output.is_file() or not output.exists())
+        result = ingest.convert(file, options, on_progress=bar.update, check_first=not regular)
     render.write_chunks(result.chunks(), output)
     years = ", ".join(map(str, result.years))
     if len(result.years) > 5:  # a world-wide download can span decades
