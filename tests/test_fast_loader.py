@@ -34,6 +34,12 @@ HEADER = ",".join(schema.COLUMNS)
 RATES = {2023: 1.0813, 2024: 1.0824}
 
 
+@pytest.fixture(autouse=True)
+def fast_for_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast reader for every file here, however small (not only from FAST_MIN_BYTES)."""
+    monkeypatch.setattr(load, "FAST_MIN_BYTES", 0)
+
+
 def _outcome(parsed: Parsed) -> tuple[object, ...]:
     """What a reading gives: problems (as rows), row count and the typed frame (as rows)."""
     found = checks._scan(parsed, RATES, None, True)

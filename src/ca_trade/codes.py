@@ -42,7 +42,6 @@ This module imports no Polars; callers pass plain strings (or anything with ``un
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import json
 from collections.abc import Iterable
@@ -168,6 +167,8 @@ def closest(code: str) -> str | None:
             )
             if len(differ) == 1 or swapped:
                 return candidate
+    import difflib
+
     best = max(
         (difflib.SequenceMatcher(None, upper, c).ratio(), -i, c) for i, c in enumerate(candidates)
     )
