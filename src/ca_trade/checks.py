@@ -453,7 +453,7 @@ def _scan(
         )
     frames = [pl.DataFrame(found, schema=PROBLEM_SCHEMA), *flagged]
     if hashes:
-        frames.append(_duplicates(parsed, pl.concat(hashes)))
+        frames.append(_duplicates(parsed, pl.concat(hashes, rechunk=False)))
     problems = pl.concat([f.cast(PROBLEM_SCHEMA) for f in frames]).sort(  # type: ignore[arg-type]
         "line", "column", nulls_last=False, maintain_order=True
     )
@@ -477,11 +477,18 @@ def _empty_strings() -> pl.DataFrame:
 
 
 def _duplicates(parsed: Parsed, hashes: pl.Series) -> pl.DataFrame:
-    """duplicate-key problems: the rows whose key hash repeats are read again and compared."""
-    repeated = hashes.is_duplicated()
-    if not repeated.any():
+    """duplicate-key problems: the rows whose key hash repeats are read again and compared.
+
+    Repeats are found by sorting (a hash table over ten million keys takes several times the
+    memory of the hashes themselves): equal neighbours in sorted order.
+    """
+    ordered = hashes.sort()
+    height = ordered.len()
+    repeats = ordered.slice(1).filter(ordered.slice(1) == ordered.slice(0, height - 1))
+    del ordered
+    if not repeats.len():
         return pl.DataFrame(schema=PROBLEM_SCHEMA)
-    wanted = repeated.arg_true()
+    wanted = hashes.is_in(repeats.unique().to_list()).arg_true()
     parts = []
     offset = 0
     for batch in parsed.batches(frozenset()):
