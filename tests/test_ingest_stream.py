@@ -281,3 +281,12 @@ def test_all_countries_matches_a_reference(
     assert {k: float(v) for k, v in got.items()} == {k: float(v) for k, v in expected.items()}
     keys = [(r["year"], r["reporter"], r["partner"], r["flow"]) for r in rows]
     assert keys == sorted(keys)
+
+
+def test_two_world_codes_on_one_key_are_refused(runner: CliRunner, tmp_path: Path) -> None:
+    # W00 and WLD both become partner WLD: KAZ's exports to the World would be two figures.
+    source = tmp_path / "worlds.csv"
+    source.write_text(HEADER + "2024,KAZ,W00,X,TOTAL,5\n2024,KAZ,WLD,X,TOTAL,7\n")
+    result = invoke(runner, "import", str(source), "-o", str(tmp_path / "out.csv"))
+    assert result.exit_code == 65
+    assert "two source codes become the same key 2024 KAZ WLD export" in result.stderr

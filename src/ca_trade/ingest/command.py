@@ -94,30 +94,29 @@ class _Job:
 
     def checked(self) -> Iterator[pl.DataFrame]:
         """Each unit summed, guarded and checked: the rows to write, sorted."""
-        spec, tally = self.spec, self.tally
         for unit in self.partials.units():
-            if spec.name != "baci" and "scale" not in unit.columns:
-                keyed = _keyed(unit, spec, self.codes, tally)
-                if keyed is not None:
-                    frame = guards.keep_valid(keyed, self.options.all_countries, self.path)
-                    guards.check_rows(frame, spec.unit / 1e6, self.path)
-                    self.rows += frame.height
-                    self.years.update(frame.get_column("year").unique().to_list())
-                    yield frame
-                    continue
-            frame = guards.totals(guards.summed(unit), tally)
+            frame = None
+            if self.spec.name != "baci" and "scale" not in unit.columns:
+                frame = _keyed(unit, self.spec, self.codes, self.tally)
+            if frame is None:
+                frame = self._general(unit)
             del unit
-            if spec.name == "baci":
-                frame = baci.with_world(frame)
-            frame, merged = _mapped(frame, spec, self.codes, tally)
             frame = guards.keep_valid(frame, self.options.all_countries, self.path)
-            if merged:
-                guards.no_duplicates(frame, self.path)
-            guards.check_rows(frame, spec.unit / 1e6, self.path)
-            frame = _sorted(frame)
+            guards.check_rows(frame, self.spec.unit / 1e6, self.path)
             self.rows += frame.height
             self.years.update(frame.get_column("year").unique().to_list())
             yield frame
+
+    def _general(self, unit: pl.DataFrame) -> pl.DataFrame:
+        """A unit summed, reduced to its totals, mapped and sorted, column by column: for
+        BACI's World rows, IMF's scale and codes that merge (``_keyed`` does the rest)."""
+        frame = guards.totals(guards.summed(unit), self.tally)
+        if self.spec.name == "baci":
+            frame = baci.with_world(frame)
+        frame, merged = _mapped(frame, self.spec, self.codes, self.tally)
+        if merged:
+            guards.no_duplicates(frame.drop_nulls(["reporter", "partner"]), self.path)
+        return _sorted(frame)
 
     def check_all(self, result: Result) -> None:
         """Check every unit and the file-wide rules before any row is rendered (for stdout)."""
