@@ -177,7 +177,7 @@ def main() -> None:
                 other.append(theirs_run)
     print(f"load after: {load()}\n")
     print(
-        f"{'work':<40} {'ca-trade s':>10} {'DuckDB s':>9} {'time ratio':>10} "
+        f"{'work':<46} {'ca-trade s':>10} {'DuckDB s':>9} {'time ratio':>10} "
         f"{'ca-trade MB':>11} {'DuckDB MB':>9} {'mem ratio':>9}"
     )
     for name, (mine, other) in timings.items():
@@ -186,7 +186,7 @@ def main() -> None:
         ours_m = max(m for _, m in mine) / 1024
         duck_m = max(m for _, m in other) / 1024
         print(
-            f"{name:<40} {ours_t:>10.2f} {duck_t:>9.2f} {ours_t / duck_t:>10.2f} "
+            f"{name:<46} {ours_t:>10.2f} {duck_t:>9.2f} {ours_t / duck_t:>10.2f} "
             f"{ours_m:>11.0f} {duck_m:>9.0f} {ours_m / duck_m:>9.2f}"
         )
     if args.only in (None, "import"):
