@@ -4,6 +4,12 @@ Each rule has a stable slug (used by ``ca-trade validate`` and in tests). Proble
 ``find_problems`` returns them all as a frame (rule, line, column, value, message, hint), sorted by
 line, and ``load.read_trade`` raises the first.
 
+``scan`` checks a file in one pass over its batches (``records.Parsed``): a cheap screen
+(``_screen``: exact strings, one cast, the URL rule on distinct URLs, codes looked up once per
+distinct code) picks the rows that may break a rule, the rules proper (``_row_rules``) run on
+those rows only, and a 64-bit hash of each row's key finds repeated keys. Reporter and partner
+codes must be known to ``codes`` (ISO 3166 alpha-3, ca-trade's own, Comtrade's special areas).
+
 Extra columns beyond the schema are allowed and ignored (a user may keep notes of their own);
 a missing required column, a duplicate or blank column name is a problem.
 """
