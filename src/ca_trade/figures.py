@@ -7,7 +7,7 @@ partner's side: ``export`` is the partner's exports to the area, ``import`` its 
 ``basis``), whether it was ``derived``, its ``coverage``, the data-file ``lines`` behind it, the
 ``fx_rate`` if a currency conversion touched it, and a ``missing_reason`` when it has no value.
 
-The rules (README, "Basis rules"):
+The rules (docs/basis.md):
 
 - Basis ``partner`` prefers the external partner's statistics, then the republic's report of the
   same flow (mirrored: a republic's import is the partner's export), and uses ``unstated`` rows

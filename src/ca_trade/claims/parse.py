@@ -477,7 +477,7 @@ def parse_claims(text: str, path: str) -> ClaimSet:
             + (f" (column {match.group(2)})" if match else ""),
             path=path,
             line=line,
-            hint="see the claims file format in the README",
+            hint="see the claims file format in docs/claims.md of the ca-trade source",
         ) from None
     top = _Where(path, None, None)
     _unknown_keys(top, "", document, _TOP_KEYS)
