@@ -93,17 +93,21 @@ def by_measure(values: dict[str, str]) -> str:
 
 def marked(row: dict[str, object], measure: str, unit: str) -> Text:
     """A figure in bn with its markers: * derived, † unstated basis, € converted, ~ partial."""
-    value = row[measure + unit]
-    text = Text(bn(num(value)))
+    return with_markers(num(row[measure + unit]), row, measure)
+
+
+def with_markers(value: float | None, row: dict[str, object], prefix: str) -> Text:
+    """``value`` in bn, marked from the row's ``{prefix}_derived/_basis/_fx_rate/_coverage``."""
+    text = Text(bn(value))
     if value is None:
         return text
-    if row.get(f"{measure}_derived"):
+    if row.get(f"{prefix}_derived"):
         text.append("*", style="yellow")
-    if row.get(f"{measure}_basis") == "unstated":
+    if row.get(f"{prefix}_basis") == "unstated":
         text.append("†", style="red")
-    if row.get(f"{measure}_fx_rate") is not None:
+    if row.get(f"{prefix}_fx_rate") is not None:
         text.append("€", style="magenta")
-    coverage = row.get(f"{measure}_coverage")
+    coverage = row.get(f"{prefix}_coverage")
     if isinstance(coverage, str) and "partial" in coverage:
         text.append("~", style="red")
     return text

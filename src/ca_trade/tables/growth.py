@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ca_trade.tables.cells import MISSING, bn, cell, num, unit_of
+from ca_trade.tables.cells import MISSING, bn, cell, num, unit_of, with_markers
 from ca_trade.tables.layout import Block, Column, Grid, Lines
 
 if TYPE_CHECKING:
@@ -50,20 +50,7 @@ def _pair(row: dict[str, object]) -> str:
 
 def _figure(row: dict[str, object], year: str, unit: str) -> Text:
     """One year's figure in bn with its markers: * derived, † unstated, € converted, ~ partial."""
-    value = num(row[f"value_{year}{unit}"])
-    text = Text(bn(value))
-    if value is None:
-        return text
-    if row.get(f"{year}_derived"):
-        text.append("*", style="yellow")
-    if row.get(f"{year}_basis") == "unstated":
-        text.append("†", style="red")
-    if row.get(f"{year}_fx_rate") is not None:
-        text.append("€", style="magenta")
-    coverage = row.get(f"{year}_coverage")
-    if isinstance(coverage, str) and "partial" in coverage:
-        text.append("~", style="red")
-    return text
+    return with_markers(num(row[f"value_{year}{unit}"]), row, year)
 
 
 def _signed(value: float | None, text: str) -> Text:
