@@ -519,7 +519,7 @@ def test_validate_csv_and_table(runner: CliRunner, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("fmt", "expected"),
-    [("csv", "rule,line,column,value,message,hint\n"), ("json", "[]\n")],
+    [("csv", "file,rule,line,column,value,message,hint\n"), ("json", "[]\n")],
 )
 def test_validate_bundled_data_is_clean(runner: CliRunner, fmt: str, expected: str) -> None:
     result = invoke(runner, "validate", "--format", fmt)
@@ -531,7 +531,31 @@ def test_validate_bundled_data_is_clean(runner: CliRunner, fmt: str, expected: s
 def test_validate_bundled_table_says_no_problems(runner: CliRunner) -> None:
     result = invoke(runner, "validate", "-f", "table")
     assert result.exit_code == 0
-    assert "no problems (51 data rows checked)" in result.stdout
+    # Both bundled years: 54 rows in trade_2023.csv and 51 in trade_2024.csv (lines - header).
+    rows = sum(
+        len((DATA.parents[1] / "data" / name).read_text(encoding="utf-8").splitlines()) - 1
+        for name in ("trade_2023.csv", "trade_2024.csv")
+    )
+    assert rows == 54 + 51
+    assert (
+        "trade_2023.csv (bundled), trade_2024.csv (bundled): no problems (105 data rows checked)"
+        in " ".join(result.stdout.split())
+    )
+
+
+def test_validate_lists_each_files_problems_with_its_name(runner: CliRunner) -> None:
+    typo, negative = BAD / "typo_code.csv", BAD / "negative.csv"
+    alone = invoke(runner, "validate", str(typo), "-f", "csv")
+    both = invoke(runner, "validate", str(typo), str(negative), "-f", "csv")
+    assert both.exit_code == alone.exit_code == 1
+    [header, *rows] = alone.stdout.splitlines()
+    assert header == "rule,line,column,value,message,hint"  # one file: as it always was
+    listed = both.stdout.splitlines()
+    assert listed[0] == "file," + header
+    named = os.path.relpath(typo), os.path.relpath(negative)  # as the file is named in output
+    assert listed[1 : 1 + len(rows)] == [f"{named[0]}," + row for row in rows]
+    assert len(listed) > 1 + len(rows)
+    assert all(line.startswith(f"{named[1]},") for line in listed[1 + len(rows) :])
 
 
 def test_validate_reports_a_parse_failure_as_a_problem(runner: CliRunner) -> None:

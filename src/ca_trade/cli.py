@@ -666,9 +666,12 @@ VALIDATE_TOP = 1000
 @app.command()
 @boundary
 def validate(
-    file: Annotated[
-        Path | None,
-        typer.Argument(help="Data file to check [default: the bundled data].", show_default=False),
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Data files to check [default: the bundled data, both years].",
+            show_default=False,
+        ),
     ] = None,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
@@ -683,21 +686,36 @@ def validate(
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
 ) -> None:
-    """Check a data file against every rule and list all its problems (exit 1 if there are any).
+    """Check data files against every rule and list all their problems (exit 1 if there are any).
 
-    Each problem has its rule, line (header = line 1), column, value, message and a hint.
+    Each problem has its rule, line (header = line 1), column, value, message and a hint; with
+    more than one file, a first column names the file. Each file is checked on its own (a key
+    repeated across files is reported when they are read together, by any other command).
     A file that cannot be read at all (missing, binary, undecodable) is one error line instead.
 
     Example: ca-trade validate mydata.csv --format csv
     """
-    from ca_trade import load, render
+    import polars as pl
+
+    from ca_trade import inputs, load, render
     from ca_trade.errors import EXIT_FINDINGS
 
-    shown = load.display_path(file)
-    # A file that cannot be split into records is one problem (rule unbalanced-quote etc.).
-    problems, rows = load.check_file(
-        file, load.read_rates(), encoding=encoding, delimiter=_delimiter(delimiter)
-    )
+    bundled = not files
+    paths = inputs.bundled_paths() if bundled else list(files or [])
+    names = [inputs.display_name(path, bundled) for path in paths]
+    rates = load.read_rates()
+    found, rows = [], 0
+    for path, name in zip(paths, names, strict=True):
+        # A file that cannot be split into records is one problem (rule unbalanced-quote etc.).
+        problems, count = load.check_file(
+            path, rates, encoding=encoding, delimiter=_delimiter(delimiter)
+        )
+        rows += count
+        if len(paths) > 1:
+            problems = problems.select(pl.lit(name, dtype=pl.String).alias("file"), pl.all())
+        found.append(problems)
+    problems = pl.concat(found)
+    shown = ", ".join(names)
 
     def tables() -> list[Any]:
         if problems.is_empty():
