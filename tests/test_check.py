@@ -341,7 +341,12 @@ def test_csv_and_json_carry_the_same_numbers(runner: CliRunner) -> None:
 def test_table_shows_verdicts(runner: CliRunner) -> None:
     result = invoke(runner, "check", "-f", "table")
     assert result.exit_code == 1
-    assert "depends: holds on partner" in result.stdout and "not checkable" in result.stdout
+    # Claim 1 holds on China's customs (94.82 within 95 ± 5%) and fails on the five's own
+    # figures (60.56): the verdict names both.
+    assert "depends: ✓ partner ✗ republic" in result.stdout
+    # 3d: +2.27% on Russia's figures (44,000 -> 45,000); no like-for-like pair on mixed.
+    assert "holds: partner; mixed ?" in result.stdout
+    assert "not checkable" in result.stdout
     # claim 9: the share on the four republics that have a world total, and which they are
     assert "4/5 republics with both figures (KAZ, KGZ, TJK, UZB)" in result.stdout
     assert "on the part covered: 36.10% on mixed, 21.43% on republic" in result.stdout

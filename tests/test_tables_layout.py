@@ -399,7 +399,11 @@ def test_check_at_80_columns_in_a_real_terminal() -> None:
     rows = [line for line in lines if re.match(r"│\S+ ", line)]
     assert len(rows) == claims  # one row per claim, the ID on its first line
     assert len([line for line in lines if line.startswith("│")]) <= 2 * claims  # two at most
-    assert "depends: holds on partner, fails" in text  # the verdict, with its basis
+    # The verdict, with its bases, whole on the claim's first line: never wrapped.
+    claim_1 = next(line for line in rows if line.startswith("│1 "))
+    assert claim_1.split("│")[-2].strip() == "depends: ✓ partner ✗ republic"
+    continued = [line for line in lines if line.startswith("│ ") and line not in rows]
+    assert all(line.split("│")[-2].strip() == "" for line in continued)
 
 
 # ---------------------------------------------------------------- Markdown

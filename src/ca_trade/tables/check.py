@@ -28,7 +28,7 @@ _RESULT_STYLE = {"holds": "green", "fails": "red", "not checkable": "dim"}
 COLUMNS = (
     Column("ID", "code", style="bold"),
     Column("Claim", "prose", min_width=20),
-    Column("Verdict", "prose", min_width=18),
+    Column("Verdict", "code"),
 )
 DETAIL_COLUMNS = (
     Column("ID", "code", style="bold"),
@@ -95,23 +95,42 @@ def _split_reason(detail: str) -> tuple[str, str]:
     return "; ".join(parts), "; ".join(reasons)
 
 
+_MARK = {"holds": "✓", "fails": "✗", "not checkable": "?"}
+VERDICT_LEGEND = (
+    "depends: ✓ holds, ✗ fails on that basis; ? not checkable on that basis (why: below)"
+)
+
+
+def _results_by_basis(detail: str) -> dict[str, str]:
+    """'holds on partner and mixed; fails on republic' -> {partner: holds, mixed: holds,
+    republic: fails} (what ``claims.evaluate`` writes in verdict_detail)."""
+    found: dict[str, str] = {}
+    for part in detail.split("; "):
+        head = part.partition(": ")[0]
+        for result in _MARK:
+            if head.startswith(f"{result} on "):
+                for basis in head.removeprefix(f"{result} on ").replace(" and ", ", ").split(", "):
+                    found[basis] = result
+    return found
+
+
 def _verdict(row: dict[str, object]) -> Text:
-    """'holds on partner and mixed', 'depends: holds on partner, fails on republic'."""
+    """The verdict with the bases it rests on, short enough never to wrap at 80 columns:
+    'holds: partner, mixed', 'depends: ✓ partner ✗ republic', 'holds: partner; mixed ?'."""
     verdict = str(row["verdict"])
-    detail, _ = _split_reason(str(row["verdict_detail"] or ""))
     style = VERDICT_STYLE.get(verdict, "")
+    results = _results_by_basis(str(row["verdict_detail"] or ""))
+    if verdict == "not checkable" or not results:
+        return Text("not checkable (why: below)" if verdict == "not checkable" else verdict, style)
     if verdict == "depends on basis":
         text = Text("depends:", style=style)
-        text.append(" " + detail.replace("; ", ", "))
+        text.append("".join(f" {_MARK[r]} {basis}" for basis, r in results.items()))
         return text
-    if verdict == "not checkable":
-        return Text("not checkable (why: below)", style=style)
-    head, _, rest = detail.partition(" ")
-    if head == verdict:
-        text = Text(head, style=style)
-        text.append(" " + rest if rest else "")
-        return text
-    return Text(verdict, style=style)
+    same = [basis for basis, r in results.items() if r == verdict]
+    unknown = [basis for basis, r in results.items() if r == "not checkable"]
+    text = Text(verdict, style=style)
+    text.append(": " + ", ".join(same) + (f"; {', '.join(unknown)} ?" if unknown else ""))
+    return text
 
 
 def check_tables(
@@ -145,6 +164,7 @@ def _verdict_grid(rows: list[dict[str, object]], title: str) -> Grid:
         COLUMNS,
         notes=[
             summary_line(rows),
+            VERDICT_LEGEND,
             *(["not checkable:", *why] if why else []),
             "each claim is tested with the partner's statistics first and with the "
             "republics' first; " + STATISTICS.removeprefix("basis (whose statistics): "),
