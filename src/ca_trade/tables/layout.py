@@ -425,8 +425,8 @@ def _moved_line(grid: Grid, fitted: Fitted, width: int) -> str:
     marked = f" ({keys[0]}–{keys[-1]})" if len(keys) > 2 else f" ({' '.join(keys)})" if keys else ""
     return (
         f"to fit {width} columns, {listed} {'are' if len(names) > 1 else 'is'} in the notes "
-        f"below{marked}; {WIDE_HINT} shows {'them' if len(names) > 1 else 'it'} as "
-        f"column{'s' if len(names) > 1 else ''}"
+        f"below{marked}; {WIDE_HINT} shows "
+        f"{'them as columns' if len(names) > 1 else 'it as a column'}"
     )
 
 
