@@ -301,16 +301,18 @@ def typed(frame: pl.DataFrame) -> pl.DataFrame:
     """A batch of strings, typed: ``schema.COLUMNS`` and ``line``.
 
     year Int64, value_millions Float64 (cast leniently: a row that does not cast is a problem
-    reported anyway), others String, note null when empty or absent; other columns dropped.
+    reported anyway), others String, note stripped and null when empty or absent (a batch may
+    hold it unstripped); other columns dropped.
     """
     if "note" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("note"))
+    note = pl.col("note").str.strip_chars(WHITESPACE)
     return frame.select(
         pl.col("year").cast(pl.Int64, strict=False),
         *[pl.col(c) for c in ("reporter", "partner", "flow")],
         pl.col("value_millions").cast(pl.Float64, strict=False),
         *[pl.col(c) for c in ("currency", "basis", "source", "source_url")],
-        pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")).alias("note"),
+        pl.when(note == "").then(None).otherwise(note).alias("note"),
         pl.col("line"),
     )
 
@@ -356,6 +358,8 @@ def scan(
 SCREENED = frozenset(
     ("year", "reporter", "partner", "flow", "value_millions", "currency", "basis", "source_url")
 )
+# The columns that ``typed`` returns as they are in a batch.
+_AS_TYPED = frozenset(("reporter", "partner", "flow", "currency", "basis", "source", "source_url"))
 _YEARS = [str(year) for year in range(1900, 2101)]
 _URL = r"^https?://\S+$"
 
@@ -414,7 +418,12 @@ def _scan(
     hashes: list[pl.Series] = []
     kept: list[pl.DataFrame] = []
     rows = 0
-    for batch in parsed.batches(SCREENED & present):
+    # note is in no rule: it is stripped in ``typed``, on the kept rows only.
+    raw = (SCREENED | {"note"}) & present
+    # ``keep`` runs on the batch of strings before typing when it reads only columns that
+    # ``typed`` leaves as they are (then only the kept rows are typed).
+    early = keep is not None and set(keep.meta.root_names()) <= _AS_TYPED
+    for batch in parsed.batches(raw):
         rows += batch.height
         if not batch.height:
             continue
@@ -442,9 +451,13 @@ def _scan(
         if keyed:
             hashes.append(marks.get_column("hash"))
         if typable:
-            typed_batch = typed(batch)
-            part = typed_batch if keep is None else typed_batch.filter(keep)
-            kept.append(_compact(part) if part.height * 8 < typed_batch.height else part)
+            if early:
+                assert keep is not None
+                part = typed(batch.filter(keep))
+            else:
+                part = typed(batch)
+                part = part if keep is None else part.filter(keep)
+            kept.append(_compact(part) if part.height * 8 < batch.height else part)
     rows += len(parsed.ragged)
     if not rows:
         found.append(
@@ -497,7 +510,7 @@ def _duplicates(parsed: Parsed, hashes: pl.Series) -> pl.DataFrame:
     wanted = hashes.is_in(repeats.unique().to_list()).arg_true()
     parts = []
     offset = 0
-    for batch in parsed.batches(frozenset()):
+    for batch in parsed.batches(frozenset(parsed.header) - set(schema.KEY)):
         height = batch.height
         local = wanted.filter((wanted >= offset) & (wanted < offset + height)) - offset
         if local.len():

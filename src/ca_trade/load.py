@@ -610,10 +610,25 @@ def _prove(
         returns = block.count(b"\r")
         if returns != block.count(b"\r\n"):
             raise StructureMismatch("a CR that is not part of CRLF")
-    lengths = pl.sum_horizontal(pl.all().str.len_bytes().cast(pl.Int64))
-    stats = frame.select(lengths.sum().alias("bytes"), lengths.max().alias("longest"))
-    cell_bytes, longest = stats.row(0)
-    cell_bytes = cell_bytes or 0
+    # One pass: each column's bytes and longest cell and, when the block holds quotes, whether a
+    # cell holds a quote or a line break.
+    columns = frame.columns
+    marks = (
+        [
+            pl.any_horizontal(pl.all().str.contains('"', literal=True).any()).alias("_quote"),
+            pl.any_horizontal(pl.all().str.contains("\n", literal=True).any()).alias("_breaks"),
+        ]
+        if quotes
+        else []
+    )
+    stats = frame.select(
+        pl.all().str.len_bytes().cast(pl.Int64).sum().name.prefix("_sum"),
+        pl.all().str.len_bytes().max().name.prefix("_max"),
+        *marks,
+    ).row(0)
+    width_now = len(columns)
+    cell_bytes = sum(stats[:width_now])
+    longest = max((v for v in stats[width_now : 2 * width_now] if v is not None), default=None)
     if longest is not None and longest > csv.field_size_limit():
         raise StructureMismatch("a cell over the csv field limit")
     breaks = None
@@ -621,13 +636,9 @@ def _prove(
     # ``returns`` as a line end, so one inside a cell is counted twice and the bytes do not add
     # up. A line break in a cell needs quotes.
     if quotes:
-        marks = frame.select(
-            pl.any_horizontal(pl.all().str.contains('"', literal=True)).any().alias("quote"),
-            pl.any_horizontal(pl.all().str.contains("\n", literal=True)).any().alias("breaks"),
-        ).row(0)
-        if marks[0]:
+        if stats[-2]:
             raise StructureMismatch("a cell holds a quote")
-        if marks[1]:
+        if stats[-1]:
             breaks = frame.select(
                 pl.sum_horizontal(pl.all().str.count_matches("\n", literal=True).cast(pl.Int64))
             ).to_series()
