@@ -259,6 +259,22 @@ def test_any_block_size_gives_the_same_result(tmp_path: Path, data: bytes, block
     assert fast == exact
 
 
+@SETTINGS
+@given(data=st.binary(max_size=300) | files(), block=st.integers(1, 64))
+def test_blocks_are_the_file_cut_at_line_ends_outside_quotes(data: bytes, block: int) -> None:
+    # Joined again they are the file; each but the last ends at a line end with an even number
+    # of quotes before it (a line longer than the block size makes a longer block).
+    blocks = list(load._blocks(io.BytesIO(data), block))
+    assert b"".join(blocks) == data
+    assert all(blocks)
+    for part in blocks[:-1]:
+        assert part.endswith(b"\n")
+        assert part.count(b'"') % 2 == 0
+        if len(part) > block:  # only when its first ``block`` bytes hold no such line end
+            ends = [i for i, byte in enumerate(part[:block]) if byte == ord("\n")]
+            assert all(part[:i].count(b'"') % 2 for i in ends)
+
+
 def test_multiline_notes_keep_their_physical_lines(tmp_path: Path) -> None:
     # A note over 3 lines on line 2 (lines 2-4), one over 2 lines on line 5 (5-6), then line 7.
     rows = [

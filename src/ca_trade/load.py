@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from ca_trade import schema
 from ca_trade.errors import DataError, InputError, UsageError
@@ -524,32 +524,43 @@ def _fast_parse(
     return Parsed(path=str(path), header=header, batches=batches, exact=exact)
 
 
-def _blocks(file: IO[bytes], size: int) -> Iterator[bytes]:
+def _blocks(file: io.BufferedIOBase, size: int) -> Iterator[bytes]:
     """The file in blocks of about ``size`` bytes, each ending at a line end outside quotes.
 
     A line end is outside quotes when the block before it holds an even number of quotes
     (a doubled quote inside a quoted cell counts two). The last block may not end at a line end.
+    The file must be seekable: each block is read into one reused buffer and copied out once,
+    and the file is positioned after it for the next.
     """
-    rest = b""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
     while True:
-        chunk = file.read(size)
-        if not chunk:
-            if rest:
-                yield rest
+        start = file.tell()
+        got = file.readinto(buffer)
+        if not got:
             return
-        data = rest + chunk if rest else chunk
-        cut = data.rfind(b"\n") + 1
-        if b'"' in data:
-            quotes = data.count(b'"', 0, cut)
+        if got < len(buffer):  # the end of the file
+            yield bytes(view[:got])
+            return
+        cut = buffer.rfind(b"\n") + 1
+        if buffer.find(b'"') >= 0:
+            quotes = buffer.count(b'"', 0, cut)
             while cut and quotes % 2:
                 end = cut - 1
-                cut = data.rfind(b"\n", 0, end) + 1
-                quotes -= data.count(b'"', cut, end)
-        if cut:
-            yield data[:cut]
-            rest = data[cut:]
-        else:
-            rest = data
+                cut = buffer.rfind(b"\n", 0, end) + 1
+                quotes -= buffer.count(b'"', cut, end)
+        if not cut:  # no line end outside quotes: read again, twice as much
+            view.release()
+            buffer = bytearray(2 * len(buffer))
+            view = memoryview(buffer)
+            file.seek(start)
+            continue
+        file.seek(start + cut)
+        yield bytes(view[:cut])
+        if len(buffer) != size:  # back to blocks of about ``size`` after a long line
+            view.release()
+            buffer = bytearray(size)
+            view = memoryview(buffer)
 
 
 def _read_block(block: bytes, width: int | None, separator: str) -> pl.DataFrame:
