@@ -291,6 +291,22 @@ def test_multiline_notes_keep_their_physical_lines(tmp_path: Path) -> None:
     assert found.kept.get_column("note").to_list() == ["one\ntwo\nthree", "four\nfive", None]
 
 
+@pytest.mark.parametrize("extra", ["*", "line", "^year$", "note.*"])
+def test_an_extra_column_named_like_an_expression_is_ignored(
+    runner: CliRunner, tmp_path: Path, extra: str
+) -> None:
+    # Column names are names, not Polars expressions; "line" is the batches' own column.
+    path = tmp_path / "extra.csv"
+    row = "2024,KAZ,CHN,export,1,USD,official,S,https://e.org/a,"
+    path.write_text(f"{HEADER},{extra}\n{row},x\n{row.replace('export', 'import')},y\n")
+    exact, fast, read_fast = _both(path)
+    assert read_fast
+    assert fast == exact
+    assert exact[0] == []  # no problems
+    result = invoke(runner, "validate", str(path))
+    assert result.exit_code == 0, result.stderr
+
+
 def test_whitespace_is_the_csv_modules(tmp_path: Path) -> None:
     # Both readers strip exactly what str.strip() strips.
     assert set(WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}

@@ -371,7 +371,13 @@ def _screen(batch: pl.DataFrame, present: set[str], rates: dict[int, float] | No
     allow a few values, a cast for the value, the URL rule on the batch's distinct URLs only.
     The exact rules then run on these rows alone, stripped.
     """
-    tests = [pl.col(c).str.len_bytes() == 0 for c in schema.REQUIRED if c in present]
+    # An empty cell of a ``SCREENED`` column fails that column's own test below (it is not a
+    # year, a number, a known code, an allowed value or a URL): only the others need this one.
+    tests = [
+        pl.col(c).str.len_bytes() == 0
+        for c in schema.REQUIRED
+        if c in present and c not in SCREENED
+    ]
     if "year" in present:
         tests.append(~pl.col("year").is_in(_YEARS))
     if "value_millions" in present:

@@ -347,15 +347,27 @@ def _string_frame(header: list[str], records: list[list[str]], lines: list[int])
     import polars as pl
 
     cells = list(zip(*records, strict=True)) if records else [()] * len(header)
+    columns = _named_columns(header)
+    # The line column comes last but sets the height, also when no header cell has a name.
+    # Stripped as Series named later: a header name is not an expression (``*`` would mean every
+    # column, ``^…$`` is a pattern).
+    return pl.DataFrame(
+        [
+            pl.Series("cell", cells[index], dtype=pl.String).str.strip_chars(WHITESPACE).alias(name)
+            for name, index in columns.items()
+        ]
+        + [pl.Series("line", lines, dtype=pl.Int64)]
+    )
+
+
+def _named_columns(header: list[str]) -> dict[str, int]:
+    """Each distinct, non-blank header name (its first column) but ``line``, the batches' own
+    column (an extra column of that name is not checked, so it is left out)."""
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
-        if name and name not in columns:
+        if name and name not in columns and name != "line":
             columns[name] = index
-    # The line column comes last but sets the height, also when no header cell has a name.
-    return pl.DataFrame(
-        [pl.Series(name, cells[index], dtype=pl.String) for name, index in columns.items()]
-        + [pl.Series("line", lines, dtype=pl.Int64)]
-    ).with_columns(pl.col(name).str.strip_chars(WHITESPACE) for name in columns)
+    return columns
 
 
 def _name(delimiter: str) -> str:
@@ -481,10 +493,7 @@ def _fast_parse(
 
     header = [str(v) for v in frame.head(1).select(pl.all().str.strip_chars(WHITESPACE)).row(0)]
     width = len(header)
-    names: dict[str, int] = {}
-    for index, name in enumerate(header):
-        if name and name not in names:
-            names[name] = index
+    names = _named_columns(header)
 
     def batches(raw: frozenset[str] = frozenset()) -> Iterator[pl.DataFrame]:
         cells = [
@@ -607,13 +616,15 @@ def _prove(
     if b'"' in block:
         # No cell holds a quote (checked below), so every quote must enclose a cell: it opens
         # at a cell's start and closes at a cell's end, as many openings as closings.
+        # Counted on a copy where the delimiter and CR are line ends (a CR is part of a CRLF, or
+        # the block is refused below): a quote after a delimiter or line end opens a cell, one
+        # before them closes one. Two counts where there would be five.
         quotes = block.count(b'"')
-        sep = separator.encode()
-        body = block.removeprefix(_BOM) if first else block
-        opening = body.count(sep + b'"') + body.count(b'\n"') + body.startswith(b'"')
-        closing = (
-            body.count(b'"' + sep) + body.count(b'"\n') + body.count(b'"\r\n') + body.endswith(b'"')
+        body = (block.removeprefix(_BOM) if first else block).translate(
+            bytes.maketrans(separator.encode() + b"\r", b"\n\n")
         )
+        opening = body.count(b'\n"') + body.startswith(b'"')
+        closing = body.count(b'"\n') + body.endswith(b'"')
         if not opening * 2 == closing * 2 == quotes:
             raise StructureMismatch("a quote that does not enclose a cell")
     returns = 0
@@ -622,15 +633,10 @@ def _prove(
         if returns != block.count(b"\r\n"):
             raise StructureMismatch("a CR that is not part of CRLF")
     # One pass: each column's bytes and longest cell and, when the block holds quotes, whether a
-    # cell holds a quote or a line break.
+    # cell holds a quote or a line break (one test for both: cells rarely hold either).
     columns = frame.columns
     marks = (
-        [
-            pl.any_horizontal(pl.all().str.contains('"', literal=True).any()).alias("_quote"),
-            pl.any_horizontal(pl.all().str.contains("\n", literal=True).any()).alias("_breaks"),
-        ]
-        if quotes
-        else []
+        [pl.any_horizontal(pl.all().str.contains('["\n]').any()).alias("_marks")] if quotes else []
     )
     stats = frame.select(
         pl.all().str.len_bytes().cast(pl.Int64).sum().name.prefix("_sum"),
@@ -646,10 +652,14 @@ def _prove(
     # A CR in a cell needs no test: every CR is part of a CRLF (tested above) and counted in
     # ``returns`` as a line end, so one inside a cell is counted twice and the bytes do not add
     # up. A line break in a cell needs quotes.
-    if quotes:
-        if stats[-2]:
+    if quotes and stats[-1]:  # a cell holds a quote or a line break: which?
+        quote, broken = frame.select(
+            pl.any_horizontal(pl.all().str.contains('"', literal=True).any()),
+            pl.any_horizontal(pl.all().str.contains("\n", literal=True).any()).alias("n"),
+        ).row(0)
+        if quote:
             raise StructureMismatch("a cell holds a quote")
-        if stats[-1]:
+        if broken:
             breaks = frame.select(
                 pl.sum_horizontal(pl.all().str.count_matches("\n", literal=True).cast(pl.Int64))
             ).to_series()
