@@ -307,6 +307,28 @@ def test_an_extra_column_named_like_an_expression_is_ignored(
     assert result.exit_code == 0, result.stderr
 
 
+def test_a_code_or_url_refused_once_is_refused_in_every_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The screen remembers the codes and URLs it has looked at; a value seen in an earlier
+    # batch (good or bad) is judged the same in a later one.
+    monkeypatch.setattr(load, "BLOCK_BYTES", 512)
+    path = tmp_path / "repeated.csv"
+    rows = []
+    for year in range(2000, 2040):
+        partner, url = ("XYZ", "ftp://e.org") if year % 7 == 0 else ("CHN", "https://e.org/a")
+        rows.append(f"{year},KAZ,{partner},export,1,USD,official,S,{url},")
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n")
+    exact, fast, read_fast = _both(path)
+    assert read_fast
+    assert fast == exact
+    flagged = sorted((rule, line) for rule, line, *_ in exact[0])
+    bad_lines = [year - 2000 + 2 for year in range(2000, 2040) if year % 7 == 0]  # header = 1
+    assert flagged == sorted(
+        [("bad-url", n) for n in bad_lines] + [("unknown-code", n) for n in bad_lines]
+    )
+
+
 def test_whitespace_is_the_csv_modules(tmp_path: Path) -> None:
     # Both readers strip exactly what str.strip() strips.
     assert set(WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}

@@ -5,7 +5,7 @@ Each rule has a stable slug (used by ``ca-trade validate`` and in tests). Proble
 line, and ``load.read_trade`` raises the first.
 
 ``scan`` checks a file in one pass over its batches (``records.Parsed``): a cheap screen
-(``_screen``: exact strings, one cast, the URL rule on distinct URLs, codes looked up once per
+(``_Screen``: exact strings, one cast, the URL rule on distinct URLs, codes looked up once per
 distinct code) picks the rows that may break a rule, the rules proper (``_row_rules``) run on
 those rows only, and a 64-bit hash of each row's key finds repeated keys. Reporter and partner
 codes must be known to ``codes`` (ISO 3166 alpha-3, ca-trade's own, Comtrade's special areas).
@@ -353,7 +353,7 @@ def scan(
         return _scan(parsed.exact(), rates, keep, collect)
 
 
-# Columns whose every cell with white space around it is caught by ``_screen`` (it fails the
+# Columns whose every cell with white space around it is caught by ``_Screen`` (it fails the
 # screen's test), so the fast reader may leave them unstripped.
 SCREENED = frozenset(
     ("year", "reporter", "partner", "flow", "value_millions", "currency", "basis", "source_url")
@@ -364,53 +364,89 @@ _YEARS = [str(year) for year in range(1900, 2101)]
 _URL = r"^https?://\S+$"
 
 
-def _screen(batch: pl.DataFrame, present: set[str], rates: dict[int, float] | None) -> pl.Expr:
+class _Screen:
     """Rows that may break a row rule or hold white space in a ``SCREENED`` cell: a superset.
 
     Cheap tests on cells as they are in the file: exact strings (``is_in``) where the rules
-    allow a few values, a cast for the value, the URL rule on the batch's distinct URLs only.
-    The exact rules then run on these rows alone, stripped.
+    allow a few values, a cast for the value, the code and URL rules on the batch's distinct
+    codes and URLs only (each distinct value looked at once a file, up to ``_SEEN`` of them).
+    The exact rules then run on these rows alone, stripped. The tests that do not depend on the
+    batch are built once.
     """
-    # An empty cell of a ``SCREENED`` column fails that column's own test below (it is not a
-    # year, a number, a known code, an allowed value or a URL): only the others need this one.
-    tests = [
-        pl.col(c).str.len_bytes() == 0
-        for c in schema.REQUIRED
-        if c in present and c not in SCREENED
-    ]
-    if "year" in present:
-        tests.append(~pl.col("year").is_in(_YEARS))
-    if "value_millions" in present:
-        number = _number("value_millions")  # null (not a number), NaN, inf or negative
-        tests.append(~number.is_between(0, float("inf"), closed="left").fill_null(False))
-    code_columns = [c for c in ("reporter", "partner") if c in present]
-    distinct = batch.select(
-        pl.concat([pl.col(c) for c in code_columns]).unique().implode().alias("codes")
-        if code_columns
-        else pl.lit([], dtype=pl.List(pl.String)).alias("codes"),
-        pl.col("source_url").unique().implode().alias("urls")
-        if "source_url" in present
-        else pl.lit([], dtype=pl.List(pl.String)).alias("urls"),
-    ).row(0)
-    if code_columns:
-        outside = codes.unknown(c for c in distinct[0] if c not in codes.OWN)
-        tests.extend(pl.col(c).is_in(outside) for c in code_columns if outside)
-    if {"reporter", "partner"} <= present:
-        tests.append(pl.col("reporter") == pl.col("partner"))
-    for column, values in (
-        ("flow", schema.FLOWS),
-        ("currency", schema.CURRENCIES),
-        ("basis", schema.BASES),
-    ):
-        if column in present:
-            tests.append(~pl.col(column).is_in(values))
-    if "source_url" in present:
-        urls = pl.Series(distinct[1], dtype=pl.String)
-        tests.append(~pl.col("source_url").is_in(urls.filter(urls.str.contains(_URL)).to_list()))
-    if rates is not None and {"currency", "year"} <= present:
-        years = [str(year) for year in rates]
-        tests.append((pl.col("currency") == "EUR") & ~pl.col("year").is_in(years))
-    return pl.any_horizontal(tests) if tests else pl.lit(False)
+
+    def __init__(self, present: set[str], rates: dict[int, float] | None) -> None:
+        self.codes = [c for c in ("reporter", "partner") if c in present]
+        self.urls = "source_url" in present
+        # An empty cell of a ``SCREENED`` column fails that column's own test below (it is not
+        # a year, a number, a known code, an allowed value or a URL): only the others need this.
+        tests = [
+            pl.col(c).str.len_bytes() == 0
+            for c in schema.REQUIRED
+            if c in present and c not in SCREENED
+        ]
+        if "year" in present:
+            tests.append(~pl.col("year").is_in(_YEARS))
+        if "value_millions" in present:
+            number = _number("value_millions")  # null (not a number), NaN, inf or negative
+            tests.append(~number.is_between(0, float("inf"), closed="left").fill_null(False))
+        if {"reporter", "partner"} <= present:
+            tests.append(pl.col("reporter") == pl.col("partner"))
+        for column, values in (
+            ("flow", schema.FLOWS),
+            ("currency", schema.CURRENCIES),
+            ("basis", schema.BASES),
+        ):
+            if column in present:
+                tests.append(~pl.col(column).is_in(values))
+        if rates is not None and {"currency", "year"} <= present:
+            years = [str(year) for year in rates]
+            tests.append((pl.col("currency") == "EUR") & ~pl.col("year").is_in(years))
+        self.tests = tests
+        self.distinct = [
+            pl.concat([pl.col(c) for c in self.codes]).unique().implode().alias("codes")
+            if self.codes
+            else pl.lit([], dtype=pl.List(pl.String)).alias("codes"),
+            pl.col("source_url").unique().implode().alias("urls")
+            if self.urls
+            else pl.lit([], dtype=pl.List(pl.String)).alias("urls"),
+        ]
+        self.known: set[str] = set(codes.OWN)  # codes as they are in the file
+        self.unknown: set[str] = set()
+        self.good: set[str] = set()  # URLs
+        self.bad: set[str] = set()
+
+    def __call__(self, batch: pl.DataFrame) -> pl.Expr:
+        """The screen of one batch (a Boolean expression over it)."""
+        tests = list(self.tests)
+        distinct_codes, distinct_urls = batch.select(self.distinct).row(0)
+        if self.codes:
+            new = [c for c in distinct_codes if c not in self.known and c not in self.unknown]
+            if new:
+                refused = codes.unknown(new)
+                if len(self.known) + len(self.unknown) < _SEEN:
+                    self.unknown.update(refused)
+                    self.known.update(set(new) - set(refused))
+            else:
+                refused = []
+            outside = sorted(self.unknown.intersection(distinct_codes).union(refused))
+            tests.extend(pl.col(c).is_in(outside) for c in self.codes if outside)
+        if self.urls:
+            new = [u for u in distinct_urls if u not in self.good and u not in self.bad]
+            fine: set[str] = set()
+            if new:
+                urls = pl.Series(new, dtype=pl.String)
+                fine = set(urls.filter(urls.str.contains(_URL)).to_list())
+                if len(self.good) + len(self.bad) < _SEEN:
+                    self.good.update(fine)
+                    self.bad.update(set(new) - fine)
+            allowed = sorted(self.good.intersection(distinct_urls).union(fine))
+            tests.append(~pl.col("source_url").is_in(allowed))
+        return pl.any_horizontal(tests) if tests else pl.lit(False)
+
+
+# How many distinct codes and URLs a scan remembers (a file with a URL a row does not hold
+# them all).
+_SEEN = 1 << 16
 
 
 def _scan(
@@ -424,6 +460,7 @@ def _scan(
     hashes: list[pl.Series] = []
     kept: list[pl.DataFrame] = []
     rows = 0
+    screen = _Screen(present, rates)
     # note is in no rule: it is stripped in ``typed``, on the kept rows only.
     raw = (SCREENED | {"note"}) & present
     # ``keep`` runs on the batch of strings before typing when it reads only columns that
@@ -434,9 +471,7 @@ def _scan(
         if not batch.height:
             continue
         key_hash = pl.struct(list(schema.KEY)).hash().alias("hash")
-        marks = batch.select(
-            _screen(batch, present, rates).alias("suspect"), *([key_hash] if keyed else [])
-        )
+        marks = batch.select(screen(batch).alias("suspect"), *([key_hash] if keyed else []))
         suspect = marks.get_column("suspect")
         if suspect.any():
             suspects = batch.filter(suspect).with_columns(

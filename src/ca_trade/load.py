@@ -32,6 +32,7 @@ import csv
 import io
 import itertools
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
@@ -448,6 +449,8 @@ def parse_file(
 # ---------------------------------------------------------------- the fast reader
 
 BLOCK_BYTES = 2 << 20
+# Threads reading blocks ahead of the checks.
+READERS = 2
 # Smaller files are read by the exact reader: for the bundled data (a few kB) it takes 8 ms
 # where the fast one takes 25 (its start-up: a thread, Polars' parser); they cross at about
 # 2,500 rows. Both give the same result (tests/test_fast_loader.py).
@@ -502,33 +505,33 @@ def _fast_parse(
             else pl.col(f"c{i}").str.strip_chars(WHITESPACE).alias(n)
             for n, i in names.items()
         ]
-        line = 1  # the physical line the next record starts on (the header's is 1)
 
-        def read(block: bytes) -> pl.DataFrame:
-            # Runs in one worker thread, block after block in file order.
-            nonlocal line
-            first = line == 1
+        def read(block: bytes, first: bool) -> tuple[pl.DataFrame, int]:
+            # Runs in a worker thread: the block's records with their lines counted from 0 (the
+            # caller adds the block's first line), and the number of lines the block spans.
             frame = _read_block(block, width, separator)
             breaks = _prove(block, frame, width, separator, first=first)
-            starts = pl.int_range(0, frame.height, dtype=pl.Int64) + line
+            starts = pl.int_range(0, frame.height, dtype=pl.Int64)
+            spans = frame.height
             if breaks is not None:
                 starts = starts + breaks.cum_sum() - breaks
-                line += int(breaks.sum())
-            line += frame.height
+                spans += int(breaks.sum())
             batch = frame.select(*cells, starts.alias("line"))
-            return batch.slice(1) if first else batch  # the first block starts with the header
+            return (batch.slice(1) if first else batch), spans  # block 0 starts with the header
 
-        # The next block is read, proved and stripped in a thread while the caller works on
-        # this one (Polars releases the GIL), so that both cores are busy.
-        with path.open("rb") as file, ThreadPoolExecutor(1) as pool:
-            pending: Future[pl.DataFrame] | None = None
-            for block in _blocks(file, BLOCK_BYTES):
-                upcoming = pool.submit(read, block)
-                if pending is not None:
-                    yield pending.result()
-                pending = upcoming
-            if pending is not None:
-                yield pending.result()
+        # The next blocks are read, proved and stripped in READERS threads while the caller
+        # works on this one (Polars releases the GIL), so that both cores are busy.
+        line = 1  # the physical line the next block starts on (the header's is 1)
+        with path.open("rb") as file, ThreadPoolExecutor(READERS) as pool:
+            pending: deque[Future[tuple[pl.DataFrame, int]]] = deque()
+            blocks = _blocks(file, BLOCK_BYTES)
+            for index, block in enumerate(itertools.chain(blocks, [None])):
+                if block is not None:
+                    pending.append(pool.submit(read, block, index == 0))
+                while pending and (block is None or len(pending) > READERS):
+                    batch, spans = pending.popleft().result()
+                    yield batch.with_columns(pl.col("line") + line)
+                    line += spans
 
     return Parsed(path=str(path), header=header, batches=batches, exact=exact)
 
