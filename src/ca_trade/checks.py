@@ -471,7 +471,10 @@ def _scan(
         if not batch.height:
             continue
         key_hash = pl.struct(list(schema.KEY)).hash().alias("hash")
-        marks = batch.select(screen(batch).alias("suspect"), *([key_hash] if keyed else []))
+        keeping = [keep.alias("keep")] if typable and early and keep is not None else []
+        marks = batch.select(
+            screen(batch).alias("suspect"), *([key_hash] if keyed else []), *keeping
+        )
         suspect = marks.get_column("suspect")
         if suspect.any():
             suspects = batch.filter(suspect).with_columns(
@@ -488,13 +491,12 @@ def _scan(
             )
             if keyed or typable:  # the suspects' cells stripped, for the key and the rows
                 batch = pl.concat([batch.filter(~suspect), suspects]).sort("line")
-                marks = batch.select(key_hash) if keyed else marks
+                marks = batch.select(*([key_hash] if keyed else []), *keeping)
         if keyed:
             hashes.append(marks.get_column("hash"))
         if typable:
-            if early:
-                assert keep is not None
-                part = typed(batch.filter(keep))
+            if keeping:  # ``keep`` ran with the screen, on the same cells
+                part = typed(batch.filter(marks.get_column("keep")))
             else:
                 part = typed(batch)
                 part = part if keep is None else part.filter(keep)
