@@ -169,11 +169,13 @@ def check_rows(frame: pl.DataFrame, value_factor: float, path: Path) -> None:
     """The data file's value rules on the rows about to be written, vectorised.
 
     Takes year, reporter, partner, flow and value (× ``value_factor`` = millions). Codes,
-    self-trade and key uniqueness are guarded above; a failure here is a bug in ``import``.
+    self-trade and key uniqueness are guarded above. These rules fail on what the download
+    itself holds (a year 0, a negative adjustment), so the hint points at the download.
     """
     import polars as pl
 
     value = pl.col("value") * value_factor
+    in_source = "check that row in the download; ca-trade's data file cannot hold it"
     rules = [
         ("bad-year", ~pl.col("year").is_between(1900, 2100), "year {} is outside 1900-2100"),
         ("non-finite-number", ~value.is_finite(), "the value of {} is not finite"),
@@ -187,7 +189,7 @@ def check_rows(frame: pl.DataFrame, value_factor: float, path: Path) -> None:
             raise DataError(
                 f"the converted data breaks rule {rule}: {message.format(key)}",
                 path=str(path),
-                hint="please report this with the file's header",
+                hint=in_source,
             )
 
 
