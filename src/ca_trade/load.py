@@ -595,6 +595,8 @@ def _read_block(block: bytes, width: int | None, separator: str) -> pl.DataFrame
             has_header=False,
             schema={f"c{i}": pl.String for i in range(width)},
             separator=separator,
+            # Without a quote in the block, no quote handling: the same split, a little faster.
+            quote_char='"' if b'"' in block else None,
             empty_string_is_null=False,
             raise_if_empty=False,
             truncate_ragged_lines=False,
