@@ -188,6 +188,19 @@ def same_figures(ours: Path, theirs: Path, numeric: bool) -> bool:
     )
 
 
+def check_tools(generator: Path, script: str) -> None:
+    """Stop with a clear message when DuckDB or the generator is missing."""
+    # find_spec, not import: this process stays small (children's ru_maxrss counts the image
+    # they were forked from).
+    if importlib.util.find_spec("duckdb") is None:
+        raise SystemExit(
+            f"DuckDB is not installed: it is in the bench group, so run\n"
+            f"  uv run --group bench python {script}"
+        )
+    if not generator.is_file():
+        raise SystemExit(f"{generator} not found: pass --generator PATH/gen_comtrade.py")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reporters", type=int, default=200, help="at most 249 (default 200)")
@@ -200,15 +213,7 @@ def main() -> None:
         help=f"gen_comtrade.py (default: {GENERATOR})",
     )
     args = parser.parse_args()
-    # find_spec, not import: this process stays small (children's ru_maxrss counts the image
-    # they were forked from).
-    if importlib.util.find_spec("duckdb") is None:
-        raise SystemExit(
-            "DuckDB is not installed: it is in the bench group, so run\n"
-            "  uv run --group bench python bench/import_bench.py"
-        )
-    if not args.generator.is_file():
-        raise SystemExit(f"{args.generator} not found: pass --generator PATH/gen_comtrade.py")
+    check_tools(args.generator, "bench/import_bench.py")
 
     plain, bulk = generate(args.reporters, args.generator, args.years)
     ca_trade = [sys.executable, "-m", "ca_trade"]

@@ -24,7 +24,6 @@ Not a test. Run:  uv run --group bench python bench/world_bench.py [--years 8] [
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import subprocess
@@ -32,7 +31,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from import_bench import GENERATOR, OUT, read_figures, run, sql_list
+from import_bench import GENERATOR, OUT, check_tools, read_figures, run, sql_list
 
 REPUBLICS = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 
@@ -116,13 +115,7 @@ def main() -> None:
     parser.add_argument("--generator", type=Path, default=GENERATOR)
     parser.add_argument("--only", choices=["import", "data"], help="run one case (default: both)")
     args = parser.parse_args()
-    if importlib.util.find_spec("duckdb") is None:
-        raise SystemExit(
-            "DuckDB is not installed: it is in the bench group, so run\n"
-            "  uv run --group bench python bench/world_bench.py"
-        )
-    if not args.generator.is_file():
-        raise SystemExit(f"{args.generator} not found: pass --generator PATH/gen_comtrade.py")
+    check_tools(args.generator, "bench/world_bench.py")
     source = generate(args.years, args.generator)
     data = OUT / f"world_{args.years}y_data.csv"
     ca_trade = [sys.executable, "-m", "ca_trade"]
