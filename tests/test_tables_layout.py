@@ -467,3 +467,10 @@ def test_every_command_with_a_table_takes_wide_and_md(tmp_path: Path) -> None:
         wide = CliRunner().invoke(app, [*args, "--wide", "-f", "md"])
         assert wide.exit_code in (0, 1), (args, wide.stderr)
         assert wide.stdout.startswith("**"), args
+
+
+def test_markdown_nests_bullet_notes_under_the_note_before() -> None:
+    from ca_trade.tables.layout import Lines, markdown
+
+    text = markdown([Lines(["No change for:", "• 2023 from UZB, 2024 from CHN: CHN–UZB exports"])])
+    assert text == "- No change for:\n  - 2023 from UZB, 2024 from CHN: CHN–UZB exports\n"

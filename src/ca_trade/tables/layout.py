@@ -581,6 +581,14 @@ def _md_cell(text: Text | str) -> str:
     return "<br>".join(line.strip() for line in escaped.split("\n") if line.strip())
 
 
+def _md_note(note: Text | str) -> str:
+    """A note as a list item; a bullet note ('• ...') nests under the note before it."""
+    text = _md_cell(note)
+    if text.startswith("• "):
+        return "  - " + text.removeprefix("• ")
+    return "- " + text
+
+
 def markdown(blocks: Iterable[Block]) -> str:
     """Blocks as GitHub-flavoured Markdown: a table per grid, its notes as a list below.
 
@@ -590,7 +598,7 @@ def markdown(blocks: Iterable[Block]) -> str:
     for block in blocks:
         if isinstance(block, Lines):
             if block.lines:
-                parts.append("\n".join(f"- {_md_cell(line)}" for line in block.lines))
+                parts.append("\n".join(_md_note(line) for line in block.lines))
             continue
         columns = [i for i, c in enumerate(block.columns) if not c.bar]
         lines = [f"**{_md_cell(block.title)}**", ""]
@@ -601,6 +609,6 @@ def markdown(blocks: Iterable[Block]) -> str:
             lines.append("| " + " | ".join(_md_cell(row.cells[i]) for i in columns) + " |")
         if block.notes:
             lines.append("")
-            lines.extend(f"- {_md_cell(note)}" for note in block.notes)
+            lines.extend(_md_note(note) for note in block.notes)
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
