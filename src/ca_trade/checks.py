@@ -210,10 +210,10 @@ def _row_rules(
                 "write the flow's size; balances are computed, not stored",
             ),
         ]
+    messages = {c: codes.message(c) for c in unknown_codes}  # closest() is cached per code
     for column in ("reporter", "partner"):
         if column in present:
             code = pl.col(column)
-            messages = {c: codes.message(c) for c in unknown_codes}
             rules.append(
                 Rule(
                     "unknown-code",

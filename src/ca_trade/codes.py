@@ -66,8 +66,11 @@ SPECIAL = {
 HINT = "use ISO 3166 alpha-3 codes in capitals (KAZ, CHN, RUS), or EU27, CA5, WLD"
 
 
+@cache
 def _pycountry_json(name: str, key: str) -> list[dict[str, str]]:
-    """Entries of one of pycountry's data files, read without importing pycountry (~90 ms)."""
+    """Entries of one of pycountry's data files, read without importing pycountry (~90 ms).
+
+    Read once a process; callers must not change the list."""
     spec = importlib.util.find_spec("pycountry")
     locations = list(spec.submodule_search_locations or []) if spec else []
     for location in locations:
@@ -134,6 +137,7 @@ def _by_name(text: str) -> str | None:
     return None
 
 
+@cache
 def closest(code: str) -> str | None:
     """The known code a user most likely meant, or None when nothing is close.
 
