@@ -1,8 +1,8 @@
 """The data rules, as named Polars expressions, and the typed frame built once they pass.
 
 Each rule has a stable slug (used by ``ca-trade validate`` and in tests). Problems are data:
-``find_problems`` returns them all as a frame (rule, line, column, value, message, hint), sorted by
-line, and ``load.read_trade`` raises the first.
+``scan(...).problems`` holds them all as a frame (rule, line, column, value, message, hint),
+sorted by line, and ``load.read_trade`` raises the first.
 
 ``scan`` checks a file in one pass over its batches (``records.Parsed``): a cheap screen
 (``_Screen``: exact strings, one cast, the URL rule on distinct URLs, codes looked up once per
@@ -560,8 +560,3 @@ def _duplicates(parsed: Parsed, hashes: pl.Series) -> pl.DataFrame:
             parts.append(batch.select(*schema.KEY, "line")[local])
         offset += height
     return _duplicate_rows(pl.concat(parts))
-
-
-def find_problems(parsed: Parsed, rates: dict[int, float] | None = None) -> pl.DataFrame:
-    """Every rule a parsed file breaks, sorted by line: rule, line, column, value, message, hint."""
-    return scan(parsed, rates).problems

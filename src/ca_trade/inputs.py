@@ -138,7 +138,7 @@ class Inputs:
 
     def __init__(
         self,
-        data: Sequence[Path] | Path | None,
+        data: Sequence[Path] | None,
         year: int | None,
         encoding: str | None = None,
         delimiter: str | None = None,
@@ -147,7 +147,7 @@ class Inputs:
     ) -> None:
         from ca_trade import load
 
-        given = [data] if isinstance(data, Path) else list(data or [])
+        given = list(data or [])
         _refuse_a_file_given_twice(given)
         self.paths = given or bundled_paths()
         self.files = [display_name(p, bundled=not given) for p in self.paths]

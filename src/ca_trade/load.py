@@ -46,8 +46,6 @@ from ca_trade.records import WHITESPACE, Parsed, ParseError, Ragged, StructureMi
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["Parsed", "ParseError"]
-
 DATA_FILE_NAME = "trade_2024.csv"
 RATES_FILE_NAME = "eur_usd_rates.csv"
 
@@ -681,16 +679,6 @@ def _prove(
 
 def _format_hint() -> str:
     return "the header must be: " + ",".join(schema.COLUMNS)
-
-
-def find_problems(parsed: Parsed) -> pl.DataFrame:
-    """Every rule broken by a parsed file.
-
-    Returns columns rule, line, column, value, message, hint (one row per problem, by line).
-    """
-    from ca_trade import checks
-
-    return checks.find_problems(parsed)
 
 
 def check_file(
