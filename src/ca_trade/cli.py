@@ -121,12 +121,18 @@ def _flush_stdout() -> None:
     try:
         sys.stdout.flush()
     except Exception as err:  # noqa: BLE001 - any flush failure at exit
-        _silence_stdout()
-        if _is_broken_pipe(err):
-            sys.exit(EXIT_BROKEN_PIPE)
-        if isinstance(err, OSError):  # a full disk under a final buffered write
-            _say_error(f"cannot write to standard output: {err.strerror or err}")
-            sys.exit(EXIT_IO_ERROR)
+        _stdout_failed(err)
+
+
+def _stdout_failed(err: BaseException) -> None:
+    """Exit for a write to stdout that failed outside ``boundary``: quietly with 141 for a
+    reader that went away, with one line and 74 for an OS error (a full disk)."""
+    _silence_stdout()
+    if _is_broken_pipe(err):
+        sys.exit(EXIT_BROKEN_PIPE)
+    if isinstance(err, OSError):
+        _say_error(f"cannot write to standard output: {err.strerror or err}")
+        sys.exit(EXIT_IO_ERROR)
 
 
 def _internal(err: BaseException) -> None:
@@ -907,8 +913,4 @@ def main() -> None:
         _flush_stdout()
         raise
     except OSError as err:  # help or usage text that could not be written (outside `boundary`)
-        _silence_stdout()
-        if _is_broken_pipe(err):
-            sys.exit(EXIT_BROKEN_PIPE)
-        _say_error(f"cannot write to standard output: {err.strerror or err}")
-        sys.exit(EXIT_IO_ERROR)
+        _stdout_failed(err)
