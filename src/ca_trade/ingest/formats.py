@@ -7,9 +7,10 @@ import gzip
 from pathlib import Path
 from typing import IO
 
-from ca_trade.errors import DataError, InputError, UsageError
+from ca_trade.errors import DataError, UsageError
 from ca_trade.ingest import baci, comext, comtrade, imf
 from ca_trade.ingest.spec import Spec
+from ca_trade.load import unreadable
 
 FORMATS = {
     "comtrade": comtrade.PLUS,
@@ -25,14 +26,8 @@ def open_raw(path: Path) -> IO[bytes]:
     """The file opened for reading bytes; a missing or unreadable one is an ``InputError``."""
     try:
         return open(path, "rb")  # noqa: SIM115 - closed by the caller
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path), hint="check the path") from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=str(path)) from None
-    except PermissionError:
-        raise InputError("cannot be read (permission denied)", path=str(path)) from None
     except OSError as err:
-        raise InputError(f"cannot be read ({err.strerror})", path=str(path)) from None
+        raise unreadable(path, err) from None
 
 
 def is_gzip(path: Path) -> bool:
