@@ -406,8 +406,12 @@ POOL += [(p, schema.REGION, "total") for p in schema.PARTNERS]
 @st.composite
 def two_years(draw: st.DrawFn) -> pl.DataFrame:
     records: list[dict[str, object]] = []
-    for year in (2023, 2024):
-        keys = draw(st.sets(st.sampled_from(POOL), min_size=1, max_size=25))
+    first = draw(st.sets(st.sampled_from(POOL), min_size=1, max_size=25))
+    # The second year mostly repeats the first year's keys, so that like-for-like pairs (the
+    # comparable rows the properties are about) are common, plus some keys of its own.
+    kept = draw(st.sets(st.sampled_from(sorted(first)), min_size=1))
+    second = kept | draw(st.sets(st.sampled_from(POOL), max_size=8))
+    for year, keys in ((2023, first), (2024, second)):
         for reporter, partner, flow in sorted(keys):
             records.append(
                 {
