@@ -252,6 +252,7 @@ def test_bundled_hand_calculations() -> None:
     assert round(republic[("CHN", "UZB", "turnover")]["change_pct"], 2) == -9.49
     # Russia-region, Russia's statements: 44000 -> 45000 = +2.27%
     assert round(partner[("RUS", "CA5", "turnover")]["change_pct"], 2) == 2.27
+    assert partner[("RUS", "CA5", "turnover")]["change_pct"] == pytest.approx(1000 / 44000 * 100)
     # Kazakhstan with the world (the bureau's monthly sums, total derived in both years):
     # 79138.75467736 + 60412.45259594 = 139551.21 -> 81674.0530439 + 60397.96938396 = 142072.02
     world = partner[("WLD", "KAZ", "turnover")]
@@ -262,6 +263,7 @@ def test_bundled_hand_calculations() -> None:
     assert world["from_derived"] and world["to_derived"]
     # Uzbekistan with the world: 62500 -> 65900 = +5.44%
     assert round(partner[("WLD", "UZB", "turnover")]["change_pct"], 2) == 5.44
+    assert partner[("WLD", "UZB", "turnover")]["change_pct"] == pytest.approx(3400 / 62500 * 100)
 
 
 def test_bundled_reasons_for_no_change() -> None:

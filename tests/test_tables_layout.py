@@ -382,7 +382,20 @@ def test_compare_at_80_columns_in_a_real_terminal() -> None:
     lines = text.splitlines()
     assert max(cell_len(line) for line in lines) <= 80
     assert "…" not in text
-    for shown in ("94.82", "58.45", "45.00", "64.22", "33.57", "China", "Russia"):
+    # By hand from data/trade_2024.csv ($ bn at two decimals): China's customs with the five
+    # 43820 + 22710 + 3860 + 10650 + 13780 = 94820; the EU's EUR 54bn x 1.0824; Russia 45000;
+    # China's exports 28000 + 19910 + 3510 + 1000 + 11800 = 64220 (KGZ, TJK derived: total -
+    # imports), balance 64220 - 30650 = 33570.
+    figures = (
+        43820 + 22710 + 3860 + 10650 + 13780,
+        54000 * 1.0824,
+        45000,
+        28000 + 19910 + 3510 + 1000 + 11800,
+        64220 - 30650,
+    )
+    expected = [f"{value / 1000:.2f}" for value in figures]
+    assert expected == ["94.82", "58.45", "45.00", "64.22", "33.57"]
+    for shown in (*expected, "China", "Russia"):
         assert appears(text, shown), shown
     assert "CHN customs · official" in text  # whose statistics: never lost
     assert "--wide or --format csv" in " ".join(text.split())
