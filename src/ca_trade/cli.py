@@ -417,17 +417,10 @@ def growth(
     from ca_trade import compute, render
 
     inputs = Inputs(data, None, encoding, _delimiter(delimiter))
-    years = sorted(inputs.trade.get_column("year").unique().to_list())
     start, end = compute.growth_years(inputs.trade, from_year, to_year)
-    if end not in years:
-        raise UsageError(
-            f"--to {end} is not in the data", hint="years available: " + ", ".join(map(str, years))
-        )
-    if from_year is not None and start not in years:
-        raise UsageError(
-            f"--from {start} is not in the data",
-            hint="years available: " + ", ".join(map(str, years)),
-        )
+    inputs.require_year("--to", end)
+    if from_year is not None:
+        inputs.require_year("--from", start)
     if start >= end:
         raise UsageError(
             f"--from {start} must come before --to {end}", hint="--from 2023 --to 2024"

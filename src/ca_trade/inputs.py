@@ -166,15 +166,21 @@ class Inputs:
                 path=", ".join(map(str, self.paths)),
                 hint="reporter and partner must be among " + ", ".join(schema.COUNTERPARTS),
             )
-        if year is not None and year not in years:
-            raise UsageError(
-                f"--year {year} is not in the data",
-                hint="years available: " + ", ".join(map(str, years)),
-            )
+        self.years: list[int] = years
+        if year is not None:
+            self.require_year("--year", year)
         self.year: int = years[-1] if year is None else year
         missing = load.missing_rates(self.trade, self.rates)
         if missing:
             raise UsageError(
                 f"no ECB EUR/USD rate for {', '.join(map(str, missing))}",
                 hint="add the year's annual average to the rates file",
+            )
+
+    def require_year(self, option: str, year: int) -> None:
+        """Raise a usage error (exit 2) naming ``option`` when ``year`` is not in the data."""
+        if year not in self.years:
+            raise UsageError(
+                f"{option} {year} is not in the data",
+                hint="years available: " + ", ".join(map(str, self.years)),
             )
