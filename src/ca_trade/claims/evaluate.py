@@ -34,6 +34,7 @@ from ca_trade.claims.model import (
     Claim,
     ClaimSet,
     Measure,
+    check_value,
     describe,
     describe_test,
     value_kind,
@@ -471,7 +472,7 @@ def _verdict(rows: list[_Row], unit: str) -> tuple[str, str]:
     if not checked:
         reasons = dict.fromkeys(m for r in rows for m in _missing(r))
         partial = [
-            f"{_shown(r.computed.value, unit)} on {r.label}"
+            f"{check_value(r.computed.value, unit)} on {r.label}"
             for r in rows
             if r.computed.partial and r.computed.value is not None
         ]
@@ -492,19 +493,6 @@ def _verdict(rows: list[_Row], unit: str) -> tuple[str, str]:
     if results == {FAILS}:
         return FAILS, f"fails on {on(FAILS)}{skipped}"
     return DEPENDS, f"holds on {on(HOLDS)}; fails on {on(FAILS)}{skipped}"
-
-
-def _shown(value: float | None, unit: str) -> str:
-    """A value in words for a verdict: '36.10%', '$94.82bn', '1.622×', '#2'."""
-    if value is None:
-        return "—"
-    if unit.endswith("_m"):
-        return f"{'$' if unit.startswith('usd') else '€'}{value / 1000:,.2f}bn"
-    if unit == "pct":
-        return f"{value:.2f}%"
-    if unit == "ratio":
-        return f"{value:.3f}×"
-    return f"#{value:.0f}" if unit == "rank" else f"{value:g}"
 
 
 def _years_needed(measure: Measure | None, year: int) -> set[int]:

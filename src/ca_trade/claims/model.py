@@ -7,11 +7,13 @@ Constants, dataclasses and descriptions only: no I/O, no polars.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
+from ca_trade.schema import WORLD  # a republic's own world totals (growth claims only)
+
 Basis = Literal["partner", "republic"]
-WORLD = "WLD"  # partner code of a republic's own world totals (growth claims only)
 
 BUILTIN_NAME = "dragons_soft_power.toml"
 
@@ -193,3 +195,20 @@ def describe_test(claim: Claim) -> str:
             f"{claim.upper:g}{symbol}{unit}"
         )
     return f"{describe(claim.measure)} {claim.op} {claim.value:g}{symbol}{unit}{tolerance}"
+
+
+def check_value(value: float | None, unit: str) -> str:
+    """A check value in its unit: '$94.82bn', '18.82%', '1.622×', '#2'; '—' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit.endswith("_m"):
+        symbol = "$" if unit.startswith("usd") else "€"
+        sign = "−" if value < 0 else ""
+        return f"{sign}{symbol}{abs(value) / 1000:,.2f}bn"
+    if unit == "pct":
+        return f"{value:.2f}%"
+    if unit == "ratio":
+        return f"{value:.3f}×"
+    if unit == "rank":
+        return f"#{value:.0f}"
+    return f"{value:g}"

@@ -27,7 +27,6 @@ from ca_trade.claims.model import (
     OPERAND_KINDS,
     OPS,
     SHARE_OF,
-    WORLD,
     Claim,
     ClaimSet,
     Measure,
@@ -206,7 +205,7 @@ def _measure(
         return _growth_measure(where, key, table, kind, refuse)
     if kind in FLOW_KINDS:
         refuse("of", "to", "minus", "among", "by")
-        partners = (*schema.PARTNERS, WORLD) if growth else schema.PARTNERS
+        partners = (*schema.PARTNERS, schema.WORLD) if growth else schema.PARTNERS
         partner = _code(where, key + ".partner", table.get("partner"), partners)
         return Measure(
             kind,
@@ -215,7 +214,7 @@ def _measure(
                 where,
                 key + ".area",
                 table.get("area"),
-                schema.REPUBLICS if partner == WORLD else regions,
+                schema.REPUBLICS if partner == schema.WORLD else regions,
             ),
             perspective=_choice(
                 where,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ca_trade.tables.balance import balance_tables
 from ca_trade.tables.cells import bn, cell, pct
-from ca_trade.tables.check import check_tables, check_value
+from ca_trade.tables.check import check_tables
 from ca_trade.tables.compare import compare_tables
 from ca_trade.tables.generic import generic_table, message
 from ca_trade.tables.layout import (
@@ -52,7 +52,6 @@ __all__ = [
     "cell",
     "check_explain_table",
     "check_tables",
-    "check_value",
     "compare_tables",
     "explain_tables",
     "generic_table",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from ca_trade.claims.model import check_value
 from ca_trade.tables.cells import MISSING, cell
 from ca_trade.tables.layout import Block, Column, Grid, Lines
 from ca_trade.tables.sources import check_explain_table
@@ -45,23 +45,6 @@ STATISTICS = (
     "republic = the republics' own; mixed = both sides in one calculation "
     "(e.g. China's customs figure ÷ a republic's own world total)"
 )
-
-
-def check_value(value: float | None, unit: str) -> str:
-    """A check value in its unit: '$94.82bn', '18.82%', '1.622×', '#2'; '—' when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    if unit.endswith("_m"):
-        symbol = "$" if unit.startswith("usd") else "€"
-        sign = "−" if value < 0 else ""
-        return f"{sign}{symbol}{abs(value) / 1000:,.2f}bn"
-    if unit == "pct":
-        return f"{value:.2f}%"
-    if unit == "ratio":
-        return f"{value:.3f}×"
-    if unit == "rank":
-        return f"#{value:.0f}"
-    return f"{value:g}"
 
 
 def _claims(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:

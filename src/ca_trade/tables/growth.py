@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from ca_trade.schema import WORLD
 from ca_trade.tables.cells import MISSING, bn, cell, num, unit_of, with_markers
 from ca_trade.tables.layout import Block, Column, Grid, Lines
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
 BAR_HALF = 4  # cells each side of the axis
 BAR_CAP = 25.0  # % at which the bar is full, unless every change is smaller
-WORLD = "WLD"
 
 # Display order; priority: 0 stays, higher numbers leave the table first (the bar goes first).
 # The from/to headers are set per call (the years).

@@ -57,7 +57,6 @@ from ca_trade.output_common import stdout_is_terminal
 Kind = Literal["number", "code", "prose", "provenance", "extra"]
 
 MISSING = "—"
-PIPE_WIDTH = 100_000  # the full layout: wide enough never to cut a column
 FOLD_MIN = 24  # narrowest a ``fold`` column (URLs) gets before the table stacks
 READABLE = 22  # narrowest a provenance column gets before it moves to the notes
 KEYS = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"  # note markers, one cell wide each
