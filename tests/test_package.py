@@ -116,3 +116,37 @@ def test_wheel_carries_its_data_and_gives_the_same_output(tmp_path: Path) -> Non
         cwd=elsewhere, capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
     assert year_2023.stdout.splitlines()[1].startswith("2023,CA5,CHN,1,89326.0,")
+
+
+@pytest.mark.parametrize(
+    ("args", "built"),
+    [
+        (["compare", "-f", "csv"], ["compare"]),
+        (["--debug", "import", "x.csv"], ["import"]),
+        (["growth", "--help"], ["growth"]),
+        (["compre"], None),  # a misspelt name: the whole app, for click's suggestion
+        (["--help"], None),
+        ([], None),
+        (["--", "compare"], None),
+    ],
+)
+def test_the_entry_point_builds_only_the_command_it_runs(
+    args: list[str], built: list[str] | None
+) -> None:
+    from ca_trade.cli import _app_for
+
+    lean = _app_for(args)
+    if built is None:
+        assert lean is app
+    else:
+        group = get_command(lean)
+        assert sorted(group.commands) == built  # type: ignore[attr-defined]
+        assert len(app.registered_commands) > 10  # the app itself is untouched
+
+
+def test_a_misspelt_command_still_gets_suggestions() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ca_trade", "compre"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "Did you mean 'compare'" in result.stderr

@@ -9,6 +9,7 @@ a command is a docstring, its options and a few lines.
 
 from __future__ import annotations
 
+import copy
 import errno
 import functools
 import os
@@ -891,6 +892,30 @@ def completion(
     render.write_text(script + "\n", None)
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app, with only the command that ``args`` names when they name one of ours.
+
+    Typer turns every registered command into a click command (reading each signature and its
+    type hints) before running one: about 20 ms of every start-up for the ten commands that do
+    not run. The root's options are all flags, so the first argument that is not an option names
+    the command. Anything else (no command, ``--help``, a misspelt name, completion) gets the
+    whole app, so that the listing and click's suggestions are unchanged.
+    """
+    name = next((arg for arg in args if not arg.startswith("-")), None)
+    chosen = [
+        info
+        for info in app.registered_commands
+        if name is not None
+        and info.callback is not None
+        and (info.name or typer.main.get_command_name(info.callback.__name__)) == name
+    ]
+    if len(chosen) != 1 or "--" in args[: args.index(name)]:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands = chosen
+    return lean
+
+
 def main() -> None:
     """Console-script entry point."""
     if os.environ.get("_CA_TRADE_COMPLETE"):  # a shell asking for completions (`completion`)
@@ -898,7 +923,7 @@ def main() -> None:
 
         completion_init()
     try:
-        app()
+        _app_for(sys.argv[1:])()
     except KeyboardInterrupt:
         _say_error("interrupted")
         sys.exit(130)
