@@ -901,15 +901,16 @@ def _app_for(args: list[str]) -> typer.Typer:
     the command. Anything else (no command, ``--help``, a misspelt name, completion) gets the
     whole app, so that the listing and click's suggestions are unchanged.
     """
-    name = next((arg for arg in args if not arg.startswith("-")), None)
+    at = next((i for i, arg in enumerate(args) if not arg.startswith("-")), None)
+    if at is None or "--" in args[:at]:
+        return app
     chosen = [
         info
         for info in app.registered_commands
-        if name is not None
-        and info.callback is not None
-        and (info.name or typer.main.get_command_name(info.callback.__name__)) == name
+        if info.callback is not None
+        and (info.name or typer.main.get_command_name(info.callback.__name__)) == args[at]
     ]
-    if len(chosen) != 1 or "--" in args[: args.index(name)]:
+    if len(chosen) != 1:
         return app
     lean = copy.copy(app)
     lean.registered_commands = chosen
