@@ -7,7 +7,8 @@ sorted by line, and ``load.read_trade`` raises the first.
 ``scan`` checks a file in one pass over its batches (``records.Parsed``): a cheap screen
 (``_Screen``: exact strings, one cast, the URL rule on distinct URLs, codes looked up once per
 distinct code) picks the rows that may break a rule, the rules proper (``_row_rules``) run on
-those rows only, and a 64-bit hash of each row's key finds repeated keys. Reporter and partner
+those rows only, and a 64-bit hash of each row's key finds repeated keys (``spill.KeyHashes``:
+held on disk past half a million rows, so memory stays flat as files grow). Reporter and partner
 codes must be known to ``codes`` (ISO 3166 alpha-3, ca-trade's own, Comtrade's special areas).
 
 Extra columns beyond the schema are allowed and ignored (a user may keep notes of their own);
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ca_trade import codes, schema
+from ca_trade import codes, schema, spill
 from ca_trade.records import WHITESPACE, Parsed, StructureMismatch
 
 PROBLEM_SCHEMA = {
@@ -444,6 +445,9 @@ class _Screen:
         return pl.any_horizontal(tests) if tests else pl.lit(False)
 
 
+# The key hash: the same expression in both passes, so that a row hashes alike in each.
+_KEY_HASH = pl.struct(list(schema.KEY)).hash()
+
 # How many distinct codes and URLs a scan remembers (a file with a URL a row does not hold
 # them all).
 _SEEN = 1 << 16
@@ -457,7 +461,6 @@ def _scan(
     keyed = set(schema.KEY) <= present
     typable = collect and set(schema.REQUIRED) <= present
     flagged: list[pl.DataFrame] = []
-    hashes: list[pl.Series] = []
     kept: list[pl.DataFrame] = []
     rows = 0
     screen = _Screen(present, rates)
@@ -466,41 +469,43 @@ def _scan(
     # ``keep`` runs on the batch of strings before typing when it reads only columns that
     # ``typed`` leaves as they are (then only the kept rows are typed).
     early = keep is not None and set(keep.meta.root_names()) <= _AS_TYPED
-    for batch in parsed.batches(raw):
-        rows += batch.height
-        if not batch.height:
-            continue
-        key_hash = pl.struct(list(schema.KEY)).hash().alias("hash")
-        keeping = [keep.alias("keep")] if typable and early and keep is not None else []
-        marks = batch.select(
-            screen(batch).alias("suspect"), *([key_hash] if keyed else []), *keeping
-        )
-        suspect = marks.get_column("suspect")
-        if suspect.any():
-            suspects = batch.filter(suspect).with_columns(
-                pl.col(c).str.strip_chars(WHITESPACE) for c in SCREENED & present
+    with spill.KeyHashes() as hashes:
+        for batch in parsed.batches(raw):
+            rows += batch.height
+            if not batch.height:
+                continue
+            key_hash = _KEY_HASH.alias("hash")
+            keeping = [keep.alias("keep")] if typable and early and keep is not None else []
+            marks = batch.select(
+                screen(batch).alias("suspect"), *([key_hash] if keyed else []), *keeping
             )
-            found_codes = suspects.select(
-                pl.concat([pl.col(c) for c in ("reporter", "partner") if c in present])
-                if {"reporter", "partner"} & present
-                else pl.lit(None, dtype=pl.String)
-            ).to_series()
-            unknown = codes.unknown(found_codes.filter(found_codes != ""))
-            flagged.extend(
-                _rule_rows(suspects, rule) for rule in _row_rules(present, rates, unknown)
-            )
-            if keyed or typable:  # the suspects' cells stripped, for the key and the rows
-                batch = pl.concat([batch.filter(~suspect), suspects]).sort("line")
-                marks = batch.select(*([key_hash] if keyed else []), *keeping)
-        if keyed:
-            hashes.append(marks.get_column("hash"))
-        if typable:
-            if keeping:  # ``keep`` ran with the screen, on the same cells
-                part = typed(batch.filter(marks.get_column("keep")))
-            else:
-                part = typed(batch)
-                part = part if keep is None else part.filter(keep)
-            kept.append(_compact(part) if part.height * 8 < batch.height else part)
+            suspect = marks.get_column("suspect")
+            if suspect.any():
+                suspects = batch.filter(suspect).with_columns(
+                    pl.col(c).str.strip_chars(WHITESPACE) for c in SCREENED & present
+                )
+                found_codes = suspects.select(
+                    pl.concat([pl.col(c) for c in ("reporter", "partner") if c in present])
+                    if {"reporter", "partner"} & present
+                    else pl.lit(None, dtype=pl.String)
+                ).to_series()
+                unknown = codes.unknown(found_codes.filter(found_codes != ""))
+                flagged.extend(
+                    _rule_rows(suspects, rule) for rule in _row_rules(present, rates, unknown)
+                )
+                if keyed or typable:  # the suspects' cells stripped, for the key and the rows
+                    batch = pl.concat([batch.filter(~suspect), suspects]).sort("line")
+                    marks = batch.select(*([key_hash] if keyed else []), *keeping)
+            if keyed:
+                hashes.add(marks.get_column("hash"))
+            if typable:
+                if keeping:  # ``keep`` ran with the screen, on the same cells
+                    part = typed(batch.filter(marks.get_column("keep")))
+                else:
+                    part = typed(batch)
+                    part = part if keep is None else part.filter(keep)
+                kept.append(_compact(part) if part.height * 8 < batch.height else part)
+        repeated = hashes.repeated() if keyed else None
     rows += len(parsed.ragged)
     if not rows:
         found.append(
@@ -514,8 +519,8 @@ def _scan(
             )
         )
     frames = [pl.DataFrame(found, schema=PROBLEM_SCHEMA), *flagged]
-    if hashes:
-        frames.append(_duplicates(parsed, pl.concat(hashes, rechunk=False)))
+    if repeated is not None and repeated.len():
+        frames.append(_duplicates(parsed, repeated))
     problems = pl.concat([f.cast(PROBLEM_SCHEMA) for f in frames]).sort(  # type: ignore[arg-type]
         "line", "column", nulls_last=False, maintain_order=True
     )
@@ -538,25 +543,10 @@ def _empty_strings() -> pl.DataFrame:
     return pl.DataFrame(schema={**dict.fromkeys(schema.COLUMNS, pl.String), "line": pl.Int64})
 
 
-def _duplicates(parsed: Parsed, hashes: pl.Series) -> pl.DataFrame:
-    """duplicate-key problems: the rows whose key hash repeats are read again and compared.
-
-    Repeats are found by sorting (a hash table over ten million keys takes several times the
-    memory of the hashes themselves): equal neighbours in sorted order.
-    """
-    ordered = hashes.sort()
-    height = ordered.len()
-    repeats = ordered.slice(1).filter(ordered.slice(1) == ordered.slice(0, height - 1))
-    del ordered
-    if not repeats.len():
-        return pl.DataFrame(schema=PROBLEM_SCHEMA)
-    wanted = hashes.is_in(repeats.unique().to_list()).arg_true()
+def _duplicates(parsed: Parsed, repeated: pl.Series) -> pl.DataFrame:
+    """duplicate-key problems: the rows whose key hash is in ``repeated`` are read again (with
+    their key cells stripped, as in the first pass) and compared by their keys."""
     parts = []
-    offset = 0
     for batch in parsed.batches(frozenset(parsed.header) - set(schema.KEY)):
-        height = batch.height
-        local = wanted.filter((wanted >= offset) & (wanted < offset + height)) - offset
-        if local.len():
-            parts.append(batch.select(*schema.KEY, "line")[local])
-        offset += height
+        parts.append(batch.select(*schema.KEY, "line").filter(_KEY_HASH.is_in(repeated.implode())))
     return _duplicate_rows(pl.concat(parts))

@@ -27,7 +27,6 @@ import io
 import os
 import queue
 import shutil
-import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal, TypeVar
 
+from ca_trade import spill
 from ca_trade.errors import DataError, InputError
 from ca_trade.ingest.comext import EUR_VALUE_INDICATORS
 from ca_trade.ingest.countries import Codes
@@ -541,13 +541,13 @@ class Partials:
     def spill(self) -> None:
         """Write what is held to disk, one file per year and batch (no copy of it all)."""
         if self.spill_dir is None:
-            self.spill_dir = Path(tempfile.mkdtemp(prefix="ca-trade-import-"))
+            self.spill_dir = spill.new_dir("import")
         while self.held:
             frame = self.held.pop(0)
             for (year,), part in frame.partition_by("year", as_dict=True).items():
                 paths = self.spilled.setdefault(int(str(year)), [])
                 path = self.spill_dir / f"{year}-{len(paths)}.arrow"
-                part.write_ipc(path, compression="uncompressed")
+                spill.write(part, path)
                 paths.append(path)
         self.size = 0
 
@@ -570,21 +570,13 @@ class Partials:
             return
         self.spill()
         for year in sorted(self.spilled):
-            yield pl.concat([read_spilled(p) for p in self.spilled[year]])
+            yield pl.concat([spill.read(p) for p in self.spilled[year]])
 
     def close(self) -> None:
         """Remove the spill files."""
         if self.spill_dir is not None:
             shutil.rmtree(self.spill_dir, ignore_errors=True)
             self.spill_dir = None
-
-
-def read_spilled(path: Path) -> pl.DataFrame:
-    """A frame written to the spill directory, read whole (``read_ipc`` on a path maps the file,
-    and the mapped pages stay counted in the process's memory: 48 MB more for 80 years)."""
-    import polars as pl
-
-    return pl.read_ipc(io.BytesIO(path.read_bytes()))
 
 
 def aggregate(

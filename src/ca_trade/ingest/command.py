@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ca_trade import schema
+from ca_trade import schema, spill
 from ca_trade.errors import DataError, UsageError
 from ca_trade.ingest import baci, blocks, guards, imf
 from ca_trade.ingest.countries import Codes, codes_for
@@ -139,7 +139,7 @@ class _Job:
             return
         while self.stored:
             item = self.stored.pop(0)
-            yield item if isinstance(item, pl.DataFrame) else blocks.read_spilled(item)
+            yield item if isinstance(item, pl.DataFrame) else spill.read(item)
 
     def render(self, frame: pl.DataFrame) -> bytes:
         if not self.note_tail:
