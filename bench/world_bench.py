@@ -14,6 +14,9 @@ Not a test. Run:  uv run --group bench python bench/world_bench.py [--years 8] [
 3. Case "data file": ``compare``, ``shares`` and ``validate`` on the data file written by the
    import (one row per figure, every country), each against a DuckDB process that reads the
    same file and aggregates the rows of the five republics by year, reporter, partner and flow.
+   Also against the same DuckDB run: the floor, a Polars process doing DuckDB's work alone
+   (``POLARS_DATA``: streaming scan, filter, group-by, CSV; no checks), to show how much of the
+   gap is Polars' reader and import, and how much is ca-trade's checking.
 4. Whole processes, interleaved, medians of --runs after one untimed warm-up round; wall time
    and peak RSS per child from ``os.wait4`` (``import_bench.run``). Each program runs once a
    round: the import is compared with both DuckDB runs, and the one DuckDB run of the data
@@ -77,6 +80,22 @@ where reporter in {republics}
 group by all
 order by all
 ''').write_csv('{dst}')
+"""
+
+# The floor under ca-trade's data commands: Polars alone doing DuckDB's work (the same columns,
+# filter, grouping and output) on its streaming engine, with none of ca-trade's checks.
+POLARS_DATA = """
+import polars as pl
+strings = ['reporter', 'partner', 'flow', 'currency', 'basis', 'source', 'source_url', 'note']
+(
+    pl.scan_csv('{src}', schema={{'year': pl.Int64, **dict.fromkeys(strings, pl.String),
+                                 'value_millions': pl.Float64}})
+    .filter(pl.col('reporter').is_in({republics}))
+    .group_by('year', 'reporter', 'partner', 'flow')
+    .agg(pl.col('value_millions').sum(), pl.len().alias('rows'))
+    .sort('year', 'reporter', 'partner', 'flow')
+    .sink_csv('{dst}', engine='streaming')
+)
 """
 
 
@@ -147,6 +166,10 @@ def main() -> None:
             ["validate", str(data), "-f", "csv"],
         ):
             cases.append((command[0], [*ca_trade, *command], duck))
+        floor = POLARS_DATA.format(
+            src=data, dst=OUT / f"polars_data_{args.years}y.csv", republics=REPUBLICS
+        )
+        cases.append(("floor: Polars alone, no checks", [sys.executable, "-c", floor], duck))
     rows = sum(1 for _ in source.open("rb")) - 1
     versions = ", ".join(
         f"{name} {metadata.version(name)}" for name in ("polars", "duckdb", "ca-trade")
