@@ -6,6 +6,8 @@ from one to ten million rows. Here the limit is made tiny, so that the smallest 
 
 from __future__ import annotations
 
+import errno
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -13,9 +15,10 @@ import polars as pl
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from ca_trade import load, spill
-from conftest import DATA
+from conftest import DATA, invoke
 
 RATES = {2023: 1.0813, 2024: 1.0824}
 HEADER = "year,reporter,partner,flow,value_millions,currency,basis,source,source_url,note"
@@ -106,3 +109,53 @@ def test_the_catalogue_duplicate_key_file_with_spilled_hashes(
     assert spilled.rows() == held.rows()
     assert spilled.get_column("rule").to_list() == ["duplicate-key"]
     assert spilled.get_column("line").to_list() == [5]  # line 3's key (CHN KAZ import) again
+
+
+def _full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing any spill file fails as on a full disk (the output file itself still works)."""
+    real = Path.write_bytes
+
+    def write_bytes(self: Path, data: object) -> int:
+        if self.parent.name.startswith("ca-trade-"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+
+
+def test_a_full_disk_while_spilling_key_hashes_is_exit_74(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join([HEADER, *_rows(50)]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(spill, "HASHES_HELD", 10)
+    _full_disk(monkeypatch)
+    result = invoke(CliRunner(), "validate", str(path))
+    assert result.exit_code == 74
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert "cannot write a temporary file (No space left on device)" in lines[0]
+    assert "TMPDIR" in lines[0]
+    assert not list(Path(tempfile.gettempdir()).glob("ca-trade-keys-*"))  # removed
+
+
+def test_a_full_disk_while_spilling_an_import_is_exit_74(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ca_trade.ingest import blocks
+
+    source = tmp_path / "world.csv"
+    header = "refYear,reporterISO,partnerISO,flowCode,cmdCode,primaryValue\n"
+    source.write_text(
+        header
+        + "".join(f"{y},DEU,FRA,X,TOTAL,5\n{y},FRA,DEU,M,TOTAL,7\n" for y in range(2000, 2020))
+    )
+    out = tmp_path / "out.csv"
+    monkeypatch.setattr(blocks, "SPILL_BYTES", 1)  # spill after every batch
+    _full_disk(monkeypatch)
+    result = invoke(CliRunner(), "import", "--all-countries", str(source), "-o", str(out))
+    assert result.exit_code == 74
+    assert "cannot write a temporary file (No space left on device)" in result.stderr
+    assert not out.exists()
+    assert not list(Path(tempfile.gettempdir()).glob("ca-trade-import-*"))

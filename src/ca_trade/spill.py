@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ca_trade.errors import WriteError
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -26,14 +28,40 @@ HASHES_HELD = 500_000
 PARTITION_BITS = 4
 
 
+_HINT = "free some space, or set TMPDIR to a directory on a disk with room"
+
+
 def new_dir(purpose: str) -> Path:
-    """A new private temporary directory, ``ca-trade-PURPOSE-…``."""
-    return Path(tempfile.mkdtemp(prefix=f"ca-trade-{purpose}-"))
+    """A new private temporary directory, ``ca-trade-PURPOSE-…``.
+
+    Raises ``WriteError`` (exit 74) when none can be made.
+    """
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"ca-trade-{purpose}-"))
+    except OSError as err:
+        raise WriteError(
+            f"cannot make a temporary directory ({err.strerror or err})",
+            path=tempfile.gettempdir(),
+            hint=_HINT,
+        ) from None
 
 
 def write(frame: pl.DataFrame, path: Path) -> None:
-    """Write a frame to a spill file."""
-    frame.write_ipc(path, compression="uncompressed")
+    """Write a frame to a spill file; ``WriteError`` (exit 74) when the disk is full.
+
+    Polars writes to memory and Python to the file, so that a failed write is an ``OSError``
+    with the system's own message.
+    """
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer, compression="uncompressed")
+    try:
+        path.write_bytes(buffer.getbuffer())
+    except OSError as err:
+        raise WriteError(
+            f"cannot write a temporary file ({err.strerror or err})",
+            path=str(path.parent),
+            hint=_HINT,
+        ) from None
 
 
 def read(path: Path) -> pl.DataFrame:
