@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +49,34 @@ def test_a_fast_run_never_shows_it(short_delay: float) -> None:
         bar.update(100)
     time.sleep(short_delay * 5)  # the timer was cancelled: nothing appears later
     assert bar._bar is None and bar._timer is None
+
+
+def test_reading_a_big_data_file_reports_every_byte(tmp_path: Path) -> None:
+    from ca_trade import load
+
+    header = "year,reporter,partner,flow,value_millions,currency,basis,source,source_url,note"
+    rows = [
+        f"{year},DEU,FRA,{flow},1.5,USD,official,S,https://e.org/,"
+        for year in range(1900, 2101)
+        for flow in ("export", "import", "total")
+    ]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    seen: list[int] = []
+    original = load.FAST_MIN_BYTES, load.BLOCK_BYTES
+    load.FAST_MIN_BYTES, load.BLOCK_BYTES = 0, 4096  # the fast reader, in several blocks
+    try:
+        frame = load.read_trade(path, on_progress=seen.append)
+    finally:
+        load.FAST_MIN_BYTES, load.BLOCK_BYTES = original
+    assert frame.height == len(rows)
+    assert len(seen) > 3
+    assert seen == sorted(seen)
+    assert seen[-1] == path.stat().st_size
+
+
+def test_no_bar_for_a_small_file_or_a_missing_one(tmp_path: Path) -> None:
+    small = tmp_path / "small.csv"
+    small.write_text("year\n")
+    assert not progress.reading(small, "small.csv").enabled
+    assert not progress.reading(tmp_path / "missing.csv", "missing.csv").enabled

@@ -697,7 +697,7 @@ def validate(
     """
     import polars as pl
 
-    from ca_trade import inputs, load, render
+    from ca_trade import inputs, load, progress, render
     from ca_trade.errors import EXIT_FINDINGS
 
     bundled = not files
@@ -707,9 +707,14 @@ def validate(
     found, rows = [], 0
     for path, name in zip(paths, names, strict=True):
         # A file that cannot be split into records is one problem (rule unbalanced-quote etc.).
-        problems, count = load.check_file(
-            path, rates, encoding=encoding, delimiter=_delimiter(delimiter)
-        )
+        with progress.reading(path, name) as bar:
+            problems, count = load.check_file(
+                path,
+                rates,
+                encoding=encoding,
+                delimiter=_delimiter(delimiter),
+                on_progress=bar.update,
+            )
         rows += count
         if len(paths) > 1:
             problems = problems.select(pl.lit(name, dtype=pl.String).alias("file"), pl.all())

@@ -67,14 +67,15 @@ def read_files(
     """
     import polars as pl
 
-    from ca_trade import load
+    from ca_trade import load, progress
 
-    frames = [
-        load.read_trade(path, encoding=encoding, delimiter=delimiter, keep=keep).with_columns(
-            pl.lit(name, dtype=pl.String).alias("file")
-        )
-        for path, name in zip(paths, names, strict=True)
-    ]
+    frames = []
+    for path, name in zip(paths, names, strict=True):
+        with progress.reading(path, name) as bar:
+            frame = load.read_trade(
+                path, encoding=encoding, delimiter=delimiter, keep=keep, on_progress=bar.update
+            )
+        frames.append(frame.with_columns(pl.lit(name, dtype=pl.String).alias("file")))
     columns = [*schema.COLUMNS, "file", "line"]
     trade = pl.concat([frame.select(columns) for frame in frames], how="vertical")
     if len(frames) > 1:

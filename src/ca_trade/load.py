@@ -420,14 +420,19 @@ def _opening_quote(line_text: str, delimiter: str) -> int | None:
 
 
 def parse_file(
-    path: Path | None = None, *, encoding: str | None = None, delimiter: str | None = None
+    path: Path | None = None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Parsed:
     """Read and split a data file (the bundled one when ``path`` is None).
 
     A UTF-8 file of ``FAST_MIN_BYTES`` or more gets the fast reader (with the exact one as
     ``Parsed.exact``); anything else, and any file whose first block the fast reader cannot
     prove, gets the exact reader, which raises the file's errors (``InputError``,
-    ``DataError``, ``ParseError``).
+    ``DataError``, ``ParseError``). The fast reader calls ``on_progress`` with the bytes read so
+    far as its batches are taken.
     """
     path = path if path is not None else bundled_data_path()
     separator = delimiter_value(delimiter)
@@ -440,7 +445,7 @@ def parse_file(
         small = path.stat().st_size < FAST_MIN_BYTES
     except OSError:
         small = True  # the exact reader says what is wrong
-    fast = None if small else _fast_parse(path, encoding, separator, exact)
+    fast = None if small else _fast_parse(path, encoding, separator, exact, on_progress)
     return fast if fast is not None else exact()
 
 
@@ -467,7 +472,11 @@ def _is_utf8(encoding: str | None) -> bool:
 
 
 def _fast_parse(
-    path: Path, encoding: str | None, separator: str, exact: Callable[[], Parsed]
+    path: Path,
+    encoding: str | None,
+    separator: str,
+    exact: Callable[[], Parsed],
+    on_progress: Callable[[int], None] | None = None,
 ) -> Parsed | None:
     """The fast reading of a file, or None when the exact reader must read it."""
     if not _is_utf8(encoding) or len(separator.encode()) != 1:
@@ -520,16 +529,21 @@ def _fast_parse(
         # The next blocks are read, proved and stripped in READERS threads while the caller
         # works on this one (Polars releases the GIL), so that both cores are busy.
         line = 1  # the physical line the next block starts on (the header's is 1)
+        done = 0  # bytes of the blocks taken
         with path.open("rb") as file, ThreadPoolExecutor(READERS) as pool:
-            pending: deque[Future[tuple[pl.DataFrame, int]]] = deque()
+            pending: deque[tuple[Future[tuple[pl.DataFrame, int]], int]] = deque()
             blocks = _blocks(file, BLOCK_BYTES)
             for index, block in enumerate(itertools.chain(blocks, [None])):
                 if block is not None:
-                    pending.append(pool.submit(read, block, index == 0))
+                    pending.append((pool.submit(read, block, index == 0), len(block)))
                 while pending and (block is None or len(pending) > READERS):
-                    batch, spans = pending.popleft().result()
+                    future, size = pending.popleft()
+                    batch, spans = future.result()
                     yield batch.with_columns(pl.col("line") + line)
                     line += spans
+                    done += size
+                    if on_progress is not None:
+                        on_progress(done)
 
     return Parsed(path=str(path), header=header, batches=batches, exact=exact)
 
@@ -687,19 +701,21 @@ def check_file(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """Every problem of a data file, for ``validate``, and the number of data rows read.
 
     A file that cannot be split into records (``ParseError``) is one problem; one that cannot be
     read or decoded raises (``InputError``, ``DataError``). Problems have the columns rule, line,
-    column, value, message, hint.
+    column, value, message, hint. ``on_progress``: see ``parse_file``.
     """
     import polars as pl
 
     from ca_trade import checks
 
     try:
-        found = checks.scan(parse_file(path, encoding=encoding, delimiter=delimiter), rates)
+        parsed = parse_file(path, encoding=encoding, delimiter=delimiter, on_progress=on_progress)
+        found = checks.scan(parsed, rates)
     except ParseError as err:
         problem = {
             "rule": err.rule,
@@ -719,6 +735,7 @@ def read_trade(
     encoding: str | None = None,
     delimiter: str | None = None,
     keep: pl.Expr | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> pl.DataFrame:
     """Load a data file, or raise ``DataError`` for its first problem.
 
@@ -727,11 +744,11 @@ def read_trade(
 
     ``keep`` is a filter over those typed columns: the whole file is read and checked as always,
     but only the rows it keeps are held and returned (so a command that needs one year or a few
-    codes of a million-row file holds only those).
+    codes of a million-row file holds only those). ``on_progress``: see ``parse_file``.
     """
     from ca_trade import checks
 
-    parsed = parse_file(path, encoding=encoding, delimiter=delimiter)
+    parsed = parse_file(path, encoding=encoding, delimiter=delimiter, on_progress=on_progress)
     found = checks.scan(parsed, keep=keep, collect=True)
     problems = found.problems
     if problems.height:

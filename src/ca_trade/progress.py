@@ -8,10 +8,13 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 DELAY_SECONDS = 1.0
+# Files smaller than this are read too fast for a bar (and start no timer thread).
+READING_MIN_BYTES = 32 << 20
 
 
 def _stderr_is_terminal() -> bool:
@@ -89,3 +92,13 @@ class Bytes:
             if self._bar is not None:
                 self._bar.stop()
                 self._bar = None
+
+
+def reading(path: Path, name: str) -> Bytes:
+    """The bar for reading a data file (``reading NAME``); off for files under
+    ``READING_MIN_BYTES`` and for a path that cannot be looked at (its reader says why)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    return Bytes(f"reading {name}", size, enabled=None if size >= READING_MIN_BYTES else False)
