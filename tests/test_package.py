@@ -128,6 +128,10 @@ def test_wheel_carries_its_data_and_gives_the_same_output(tmp_path: Path) -> Non
         (["--help"], None),
         ([], None),
         (["--", "compare"], None),
+        (["--help", "compare"], None),  # the root's help lists every command
+        (["-h", "compare"], None),
+        (["--version", "compare"], None),
+        (["--debug", "--debug", "shares"], ["shares"]),
     ],
 )
 def test_the_entry_point_builds_only_the_command_it_runs(
@@ -142,6 +146,16 @@ def test_the_entry_point_builds_only_the_command_it_runs(
         group = get_command(lean)
         assert sorted(group.commands) == built  # type: ignore[attr-defined]
         assert len(app.registered_commands) > 10  # the app itself is untouched
+
+
+def test_the_root_help_before_a_command_lists_every_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ca_trade", "--help", "compare"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    listed = result.stdout.split("Commands:")[1]
+    for name in ("compare", "shares", "validate", "import", "growth"):
+        assert f"  {name} " in listed
 
 
 def test_a_misspelt_command_still_gets_suggestions() -> None:

@@ -903,11 +903,14 @@ def _app_for(args: list[str]) -> typer.Typer:
     Typer turns every registered command into a click command (reading each signature and its
     type hints) before running one: about 20 ms of every start-up for the ten commands that do
     not run. The root's options are all flags, so the first argument that is not an option names
-    the command. Anything else (no command, ``--help``, a misspelt name, completion) gets the
-    whole app, so that the listing and click's suggestions are unchanged.
+    the command. Anything else (no command, a root option other than ``--debug`` before it,
+    a misspelt name, completion) gets the whole app, so that the listing and click's
+    suggestions are unchanged.
     """
     at = next((i for i, arg in enumerate(args) if not arg.startswith("-")), None)
-    if at is None or "--" in args[:at]:
+    # Before the name, only --debug: the root's --help (and --version, -h, --) print or change
+    # what the whole app would.
+    if at is None or any(arg != "--debug" for arg in args[:at]):
         return app
     chosen = [
         info
