@@ -470,13 +470,13 @@ def _scan(
     # ``keep`` runs on the batch of strings before typing when it reads only columns that
     # ``typed`` leaves as they are (then only the kept rows are typed).
     early = keep is not None and set(keep.meta.root_names()) <= _AS_TYPED
+    key_hash = _KEY_HASH.alias("hash")
+    keeping = [keep.alias("keep")] if typable and early and keep is not None else []
     with spill.KeyHashes() as hashes:
         for batch in parsed.batches(raw):
             rows += batch.height
             if not batch.height:
                 continue
-            key_hash = _KEY_HASH.alias("hash")
-            keeping = [keep.alias("keep")] if typable and early and keep is not None else []
             marks = batch.select(
                 screen(batch).alias("suspect"), *([key_hash] if keyed else []), *keeping
             )
