@@ -17,7 +17,6 @@ a missing required column, a duplicate or blank column name is a problem.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import polars as pl
@@ -535,15 +534,18 @@ def _compact(part: pl.DataFrame) -> pl.DataFrame:
     """A few rows kept from a batch (an eighth or less), copied out of its string buffers.
 
     A filtered frame's strings still point into the whole batch's buffers (Polars string
-    views), so a few rows kept from each batch would hold the whole file in memory. Written to
-    Arrow IPC at the oldest compatibility level (plain strings, not views) and read back, only
-    the kept strings are copied, with no Python object per cell. (Measured: 60 batches of
-    100,000 strings, a row in 1,000 kept from each: 534 MB held as filtered, 97 MB after.)
+    views), so a few rows kept from each batch would hold the whole file in memory. Each text
+    column is rebuilt by ``concat_str`` with an empty string: new strings, nulls kept, no Python
+    object per cell. Measured on 40 batches of 20,000 rows with 8 text columns: with 8 rows kept
+    from each, 338 MB held as filtered and 90 MB after, at 0.66 ms a batch (through Python
+    lists: 0.64 ms; through Arrow IPC: 1.98 ms); with 2,500 rows kept, 352 MB and 137 MB, at
+    3.1 ms (lists 3.5, IPC 4.1).
     """
-    buffer = io.BytesIO()
-    part.write_ipc(buffer, compat_level=pl.CompatLevel.oldest())
-    buffer.seek(0)
-    return pl.read_ipc(buffer)
+    return part.with_columns(
+        pl.concat_str(pl.col(name), pl.lit("")).alias(name)
+        for name, dtype in part.schema.items()
+        if dtype == pl.String
+    )
 
 
 def _empty_strings() -> pl.DataFrame:
