@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -132,52 +133,57 @@ class _Frames:
         self.unit = compute.unit_suffix(currency)
         self._cache: dict[tuple[object, ...], pl.DataFrame] = {}
 
-    def balance(self, rule: Basis, year: int, perspective: str) -> pl.DataFrame:
-        key = ("balance", rule, year, perspective)
+    def _once(self, key: tuple[object, ...], make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
         if key not in self._cache:
-            self._cache[key] = compute.balance(
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def balance(self, rule: Basis, year: int, perspective: str) -> pl.DataFrame:
+        return self._once(
+            ("balance", rule, year, perspective),
+            lambda: compute.balance(
                 self.trade,
                 basis=rule,
                 currency=self.currency,
                 rates=self.rates,
                 year=year,
                 perspective=perspective,
-            )
-        return self._cache[key]
+            ),
+        )
 
     def compare(self, rule: Basis, year: int, area: str) -> pl.DataFrame:
-        key = ("compare", rule, year, area)
-        if key not in self._cache:
-            self._cache[key] = compute.compare(
+        return self._once(
+            ("compare", rule, year, area),
+            lambda: compute.compare(
                 self.trade,
                 basis=rule,
                 currency=self.currency,
                 rates=self.rates,
                 year=year,
                 area=area,
-            )
-        return self._cache[key]
+            ),
+        )
 
     def growth(self, rule: Basis, start: int, end: int) -> pl.DataFrame:
-        key = ("growth", rule, start, end)
-        if key not in self._cache:
-            self._cache[key] = compute.growth(
+        return self._once(
+            ("growth", rule, start, end),
+            lambda: compute.growth(
                 self.trade,
                 basis=rule,
                 currency=self.currency,
                 rates=self.rates,
                 from_year=start,
                 to_year=end,
-            )
-        return self._cache[key]
+            ),
+        )
 
     def shares(self, rule: Basis, year: int) -> pl.DataFrame:
-        key = ("shares", rule, year)
-        if key not in self._cache:
-            self._cache[key] = compute.shares(
+        return self._once(
+            ("shares", rule, year),
+            lambda: compute.shares(
                 self.trade, basis=rule, currency=self.currency, rates=self.rates, year=year
-            )
-        return self._cache[key]
+            ),
+        )
 
 
 def _one(frame: pl.DataFrame, **equal: str) -> dict[str, Any]:
