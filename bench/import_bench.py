@@ -51,18 +51,25 @@ NUMERIC = {
     "ITA": 381,
 }
 
-DUCKDB_CSV = """
+# DuckDB reading a Comtrade Plus CSV: the columns both benchmarks aggregate, typed (a line of a
+# query template: ``{src}`` is filled in, ``{{ }}`` are braces).
+COMTRADE_PLUS_READ = """  from read_csv('{src}', header = true, auto_detect = false,
+                columns = {{'refYear': 'VARCHAR', 'reporterISO': 'VARCHAR',
+                           'partnerISO': 'VARCHAR', 'flowCode': 'VARCHAR',
+                           'cmdCode': 'VARCHAR', 'primaryValue': 'DOUBLE'}})
+"""
+
+DUCKDB_CSV = (
+    """
 import duckdb
 duckdb.sql('''
 with agg as (
   select refYear as year, reporterISO as reporter, partnerISO as partner, flowCode as flow,
          case when cmdCode = 'TOTAL' then 0 else length(cmdCode) end as level,
          sum(primaryValue) as value
-  from read_csv('{src}', header = true, auto_detect = false,
-                columns = {{'refYear': 'VARCHAR', 'reporterISO': 'VARCHAR',
-                           'partnerISO': 'VARCHAR', 'flowCode': 'VARCHAR',
-                           'cmdCode': 'VARCHAR', 'primaryValue': 'DOUBLE'}})
-  where flowCode in ('X', 'M') and reporterISO in {own}
+"""
+    + COMTRADE_PLUS_READ
+    + """  where flowCode in ('X', 'M') and reporterISO in {own}
     and partnerISO in {own_world} and not isnan(primaryValue)
   group by all
 )
@@ -71,6 +78,7 @@ qualify level = min(level) over (partition by year, reporter, partner, flow)
 order by all
 ''').write_csv('{dst}')
 """
+)
 
 DUCKDB_TSV = """
 import duckdb

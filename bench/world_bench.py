@@ -34,11 +34,20 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from import_bench import GENERATOR, OUT, check_tools, read_figures, run, sql_list
+from import_bench import (
+    COMTRADE_PLUS_READ,
+    GENERATOR,
+    OUT,
+    check_tools,
+    read_figures,
+    run,
+    sql_list,
+)
 
 REPUBLICS = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 
-DUCKDB_IMPORT = """
+DUCKDB_IMPORT = (
+    """
 import duckdb
 duckdb.sql('''
 with agg as (
@@ -46,11 +55,9 @@ with agg as (
          case flowCode when 'X' then 'export' else 'import' end as flow,
          case when cmdCode = 'TOTAL' then 0 else length(cmdCode) end as level,
          sum(primaryValue) as value
-  from read_csv('{src}', header = true, auto_detect = false,
-                columns = {{'refYear': 'VARCHAR', 'reporterISO': 'VARCHAR',
-                           'partnerISO': 'VARCHAR', 'flowCode': 'VARCHAR',
-                           'cmdCode': 'VARCHAR', 'primaryValue': 'DOUBLE'}})
-  where flowCode in ('X', 'M') and not isnan(primaryValue) and reporterISO <> partnerISO
+"""
+    + COMTRADE_PLUS_READ
+    + """  where flowCode in ('X', 'M') and not isnan(primaryValue) and reporterISO <> partnerISO
   group by all
 )
 select {columns} from agg
@@ -59,6 +66,7 @@ qualify level = min(level) over (partition by year, reporter, partner, flow)
 order by year, reporter, partner, flow
 ''').write_csv('{dst}')
 """
+)
 NARROW = "year, reporter, partner, flow, round(value / 1e6, 6) as value_millions"
 WIDE = (
     NARROW + ", 'USD' as currency, 'official' as basis, "
