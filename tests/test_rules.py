@@ -183,6 +183,14 @@ def test_good_file_has_no_problems(runner: CliRunner, tmp_path: Path) -> None:
     assert problems(runner, _with_good_rows_after(good, tmp_path)) == []
 
 
+def test_zero_is_a_value_not_a_negative_one(runner: CliRunner, tmp_path: Path) -> None:
+    # The boundary of negative-value: a published 0 is a figure (only values below 0 break it).
+    path = tmp_path / "zero.csv"
+    good = (DATA / "bad" / "good.csv").read_text(encoding="utf-8")
+    path.write_text(good.replace(",15900,", ",0,"), encoding="utf-8")
+    assert problems(runner, path) == []
+
+
 # ---------------------------------------------------------------- the catalogue is complete
 
 
