@@ -1,11 +1,12 @@
 """A fixed file for each thing the fast reader's proof guards (beside the property test).
 
 The fast reader (Polars, for UTF-8 files of 256 KiB and more) proves every block it reads split
-as Python's ``csv`` module would split it: NUL bytes, quotes that do not enclose a cell (``"a"b"c"``,
-``"GA"CC``), a cell holding a quote, a lone CR, a cell over the csv field limit, and the byte count
-(a short row, a blank line); it counts the line breaks inside quoted cells. Each check here has a
-small seed under ``tests/data/fast/`` (3 data rows; the broken one is line 3), made large enough
-for the fast reader by ``PAD`` good rows after the header, so the seed's line N is line N + PAD.
+as Python's ``csv`` module would split it: NUL bytes, quotes that do not enclose a cell
+(``"a"b"c"``, ``"GA"CC``, ``","GA""``), a cell holding a quote, a lone CR, a cell over the csv
+field limit, and the byte count (a short row, a blank line); it counts the line breaks inside
+quoted cells. Each check here has a small seed under ``tests/data/fast/`` (3 data rows; the
+broken one is line 3), made large enough for the fast reader by ``PAD`` good rows after the
+header, so the seed's line N is line N + PAD.
 The expected problems and lines are worked out from the seed by hand.
 
 A file that breaks the proof is read again by the exact reader: the result must be the exact

@@ -98,6 +98,14 @@ def _figure(
     return first.get(flow, second.get(flow))
 
 
+def _partners_own(trade: pl.DataFrame, partner: str, republic: str, flow: str, basis: str) -> bool:
+    """Whether ``_figure`` took the partner's own figure (a share over the republic's world
+    total is then of mixed basis)."""
+    own = _published(trade, partner, republic)
+    mirrored = {schema.mirror_flow(f) for f in _published(trade, republic, partner)}
+    return flow in own and (basis == "partner" or flow not in mirrored)
+
+
 @common
 @given(datasets(), st.sampled_from(("partner", "republic")))
 def test_shares_and_rest_of_world_from_the_rows(trade: pl.DataFrame, basis: str) -> None:
@@ -107,7 +115,7 @@ def test_shares_and_rest_of_world_from_the_rows(trade: pl.DataFrame, basis: str)
     rows = {(r["area"], r["partner"]): r for r in frame.iter_rows(named=True)}
     for measure, (flow, world_flow) in SHARE_FLOWS.items():
         share, value, world = f"{measure}_share_pct", f"{measure}_usd_m", f"world_{measure}_usd_m"
-        region: dict[str, list[tuple[float, float]]] = {p: [] for p in schema.PARTNERS}
+        region: dict[str, list[tuple[float, float, bool]]] = {p: [] for p in schema.PARTNERS}
         for republic in schema.REPUBLICS:
             den = _published(trade, republic, schema.WORLD).get(world_flow)
             nums = {p: _figure(trade, p, republic, flow, basis) for p in schema.PARTNERS}
@@ -119,7 +127,9 @@ def test_shares_and_rest_of_world_from_the_rows(trade: pl.DataFrame, basis: str)
                     continue
                 assert row[world] == pytest.approx(den)
                 assert row[share] == pytest.approx(num / den * 100)
-                region[partner].append((num, den))
+                mixed = _partners_own(trade, partner, republic, flow, basis)
+                assert row[f"{measure}_mixed_basis"] == mixed
+                region[partner].append((num, den, mixed))
             rest = rows.get((republic, compute.REST_OF_WORLD))
             if den is None:
                 assert rest is None or rest[share] is None
@@ -137,10 +147,11 @@ def test_shares_and_rest_of_world_from_the_rows(trade: pl.DataFrame, basis: str)
             if not pairs:
                 assert row[share] is None
                 continue
-            num, den = sum(n for n, _ in pairs), sum(d for _, d in pairs)
+            num, den = sum(n for n, _, _ in pairs), sum(d for _, d, _ in pairs)
             assert row[value] == pytest.approx(num)
             assert row[world] == pytest.approx(den)
             assert row[share] == pytest.approx(num / den * 100)
+            assert row[f"{measure}_mixed_basis"] == any(m for _, _, m in pairs)
 
 
 @common
