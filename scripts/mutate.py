@@ -340,8 +340,8 @@ MUTANTS = [
     ),
     Mutant(
         "cells: who names five republics one by one",
-        "if len(codes) < 5 else",
-        "if len(codes) <= 5 else",
+        "'+'.join(codes) if len(codes) < 5 else",
+        "'+'.join(codes) if len(codes) <= 5 else",
         CELLS,
     ),
     Mutant(

@@ -87,6 +87,16 @@ FIGURES: dict[tuple[str, str, str], dict[str, float]] = {
     ("partner", "RUS", "exports"): {},
 }
 DENOMINATORS = {"trade": WORLD_TOTAL, "imports": WORLD_IMPORTS, "exports": WORLD_EXPORTS}
+# Mixed basis: some republic's figure is the partner's, over the republic's own world total.
+# Basis republic: only China's import from TKM (9600, TKM publishes no export to China);
+# basis partner: every Chinese and Russian figure; the EU's are the republics' own either way.
+MIXED = {
+    ("republic", "CHN", "exports"),
+    ("partner", "CHN", "trade"),
+    ("partner", "CHN", "imports"),
+    ("partner", "CHN", "exports"),
+    ("partner", "RUS", "trade"),
+}
 
 
 def region_rows(runner: CliRunner, basis: str) -> dict[str, dict[str, object]]:
@@ -113,6 +123,7 @@ def test_region_share(runner: CliRunner, basis: str, partner: str, measure: str)
     assert row[f"{measure}_usd_m"] == pytest.approx(numerator)
     assert row[f"world_{measure}_usd_m"] == pytest.approx(denominator)
     assert row[f"{measure}_share_pct"] == pytest.approx(numerator / denominator * 100)
+    assert row[f"{measure}_mixed_basis"] == ((basis, partner, measure) in MIXED)
     covered = ", ".join(sorted(figures))
     assert row[f"{measure}_coverage"] == f"{len(figures)}/5 republics with both figures ({covered})"
 
