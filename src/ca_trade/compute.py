@@ -942,4 +942,4 @@ def sources(
     if year is not None:
         condition &= pl.col("year") == year
     file = ["file"] if "file" in trade.columns else []
-    return trade.filter(condition).select(*file, "line", *schema.COLUMNS)
+    return trade.filter(condition).select(*file, "line", *schema.LOADED)

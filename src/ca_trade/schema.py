@@ -21,6 +21,10 @@ COLUMNS = (
     "note",
 )
 REQUIRED = COLUMNS[:-1]  # every column but note must hold a value
+# An optional last column: empty (or absent) when the published figure is exact, else one of
+# ``BOUNDS``. ``COLUMNS`` are what ``import`` writes; ``LOADED`` what the loader returns.
+BOUND = "bound"
+LOADED = (*COLUMNS, BOUND)
 KEY = ("year", "reporter", "partner", "flow")
 
 REPUBLICS = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
@@ -37,6 +41,18 @@ OTHER_CODE = re.compile(r"^[A-Z][A-Z0-9]{2}$")
 FLOWS = ("export", "import", "total")
 BASES = ("official", "compiled", "unstated")
 CURRENCIES = ("USD", "EUR")
+
+
+class Bound(StrEnum):
+    """What a published figure says of the true value: at least it ("exceeded $44bn"), at
+    most it ("under"), or about it ("about", "nearly"). An exact figure has no bound."""
+
+    lower = "lower"
+    upper = "upper"
+    approx = "approx"
+
+
+BOUNDS = tuple(b.value for b in Bound)
 
 NAMES = {
     "CHN": "China",
