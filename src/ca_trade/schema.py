@@ -47,9 +47,9 @@ class Bound(StrEnum):
     """What a published figure says of the true value: at least it ("exceeded $44bn"), at
     most it ("under"), or about it ("about", "nearly"). An exact figure has no bound."""
 
-    lower = "lower"
-    upper = "upper"
-    approx = "approx"
+    LOWER = "lower"
+    UPPER = "upper"
+    APPROX = "approx"
 
 
 BOUNDS = tuple(b.value for b in Bound)
