@@ -67,24 +67,6 @@ NAMES = {
     "WLD": "World",
 }
 
-# Whose statistics a reporter's rows are, in words for table captions and basis cells.
-STATISTICS_OF = {
-    "CHN": "China's customs",
-    "EU27": "EU statement",
-    "RUS": "Russia's officials",
-    "KAZ": "Kazakhstan's statistics",
-    "KGZ": "Kyrgyzstan's statistics",
-    "TJK": "Tajikistan's statistics",
-    "TKM": "Turkmenistan (compiled)",
-    "UZB": "Uzbekistan's statistics",
-    "CA5": "republics' compilation",
-}
-
-
-def mirror_flow(flow: str) -> str:
-    """The same trade seen from the other side: one side's export is the other's import."""
-    return {"export": "import", "import": "export"}.get(flow, flow)
-
 
 class OutputFormat(StrEnum):
     """The ``--format`` choices (here, not in render, so that the CLI starts without rich)."""
