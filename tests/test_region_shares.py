@@ -2,7 +2,8 @@
 for every partner, every measure and both bases, worked out by hand from data/trade_2024.csv.
 
 A region share sums, over the republics that have BOTH the partner's figure and their own world
-total, the figures and the world totals, and divides. A republic with a world total but no figure
+total (and a figure not larger than that total: a share over 100% is no share), the figures and
+the world totals, and divides. A republic with a world total but no figure
 for that partner is left out of the denominator too (else EU27's share of the five's trade would
 be 56400 / 233172.02 = 24.19% instead of 27.12%, with a coverage of 4/5).
 
@@ -74,9 +75,12 @@ FIGURES: dict[tuple[str, str, str], dict[str, float]] = {
     ("republic", "RUS", "imports"): {},
     ("republic", "RUS", "exports"): {},
     # ---- basis partner: the partner's figure first
-    ("partner", "CHN", "trade"): {"KAZ": 43820, "KGZ": 22710, "TJK": 3860, "UZB": 13780},
-    # China's export to KGZ is derived: 22710 - 2800 = 19910 (more than KGZ's world imports).
-    ("partner", "CHN", "imports"): {"KAZ": 28000, "KGZ": 19910, "UZB": 11800},
+    # China's 22710 with KGZ is more than KGZ's whole world trade (16300): not a share, so KGZ
+    # is left out of the five's share too.
+    ("partner", "CHN", "trade"): {"KAZ": 43820, "TJK": 3860, "UZB": 13780},
+    # China's export to KGZ is derived, 22710 - 2800 = 19910: more than KGZ's world imports
+    # (12500), left out the same way.
+    ("partner", "CHN", "imports"): {"KAZ": 28000, "UZB": 11800},
     ("partner", "CHN", "exports"): {"KAZ": 15900, "KGZ": 2800, "TKM": 9600, "UZB": 2000},
     # The EU publishes no figure per republic: the republics' figures, as on basis republic.
     ("partner", "EU27", "trade"): {"KAZ": 50000, "UZB": 6400},
@@ -123,9 +127,27 @@ def test_region_share(runner: CliRunner, basis: str, partner: str, measure: str)
     assert row[f"{measure}_usd_m"] == pytest.approx(numerator)
     assert row[f"world_{measure}_usd_m"] == pytest.approx(denominator)
     assert row[f"{measure}_share_pct"] == pytest.approx(numerator / denominator * 100)
-    assert row[f"{measure}_mixed_basis"] == ((basis, partner, measure) in MIXED)
+    assert row[f"{measure}_mixed"] == ((basis, partner, measure) in MIXED)
     covered = ", ".join(sorted(figures))
     assert row[f"{measure}_coverage"] == f"{len(figures)}/5 republics with both figures ({covered})"
+
+
+@pytest.mark.parametrize(
+    ("measure", "figure", "world"), [("trade", 22710.0, 16300.0), ("imports", 19910.0, 12500.0)]
+)
+def test_a_figure_larger_than_the_world_total_is_no_share(
+    runner: CliRunner, measure: str, figure: float, world: float
+) -> None:
+    # Basis partner, China-Kyrgyzstan: China's figures over Kyrgyzstan's own world totals.
+    result = invoke(runner, "shares", "--year", "2024", "--basis", "partner", "-f", "json")
+    [row] = [r for r in json.loads(result.stdout) if (r["area"], r["partner"]) == ("KGZ", "CHN")]
+    assert row[f"{measure}_usd_m"] == figure
+    assert row[f"world_{measure}_usd_m"] == world
+    assert row[f"{measure}_share_pct"] is None
+    assert row[f"{measure}_missing_reason"] == (
+        f"not meaningful: China's figure ({figure} m) exceeds Kyrgyzstan's own world total "
+        f"({world} m)"
+    )
 
 
 def test_the_audit_figures() -> None:
