@@ -194,6 +194,9 @@ def test_zero_is_a_value_not_a_negative_one(runner: CliRunner, tmp_path: Path) -
     good = (DATA / "bad" / "good.csv").read_text(encoding="utf-8")
     path.write_text(good.replace(",15900,", ",0,"), encoding="utf-8")
     assert problems(runner, path) == []
+    # Also in a row looked at for another reason (usd for USD): only that problem.
+    path.write_text(good.replace(",15900,USD,", ",0,usd,"), encoding="utf-8")
+    assert listed(problems(runner, path)) == [("bad-currency", 3, "currency", "usd")]
 
 
 # ---------------------------------------------------------------- the catalogue is complete
