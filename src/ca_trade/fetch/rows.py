@@ -89,7 +89,7 @@ class Query:
 def year_span(years: Iterable[int]) -> str:
     """``2015-2024`` for a run of years, ``2015, 2017`` otherwise."""
     ordered = sorted(set(years))
-    if len(ordered) > 2 and ordered[-1] - ordered[0] == len(ordered) - 1:
+    if len(ordered) > 1 and ordered[-1] - ordered[0] == len(ordered) - 1:
         return f"{ordered[0]}-{ordered[-1]}"
     return ", ".join(map(str, ordered))
 
