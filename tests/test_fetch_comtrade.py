@@ -7,15 +7,13 @@ import datetime as dt
 import io
 from urllib.parse import parse_qs, urlsplit
 
-from fetch_support import (  # noqa: F401 - fetch_env is a fixture
+from ca_trade import schema
+from fetch_support import (
     COMTRADE_PATH,
     Env,
-    fetch_env,
     rows_of,
     serve_comtrade,
 )
-
-from ca_trade import schema
 
 KAZ_CHN = {"398": "comtrade_kaz_2023_2024.json", "156": "comtrade_chn_kaz_2023_2024.json"}
 TODAY = dt.datetime.now(dt.UTC).date().isoformat()

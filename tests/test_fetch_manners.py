@@ -6,17 +6,16 @@ import socket
 import time
 
 import pytest
-from fetch_support import (  # noqa: F401 - fetch_env is a fixture
-    COMTRADE_PATH,
-    Env,
-    fetch_env,
-    fixture_text,
-    rows_of,
-)
 from werkzeug import Request, Response
 
 from ca_trade.errors import ServiceError
 from ca_trade.fetch import http as web
+from fetch_support import (
+    COMTRADE_PATH,
+    Env,
+    fixture_text,
+    rows_of,
+)
 
 KAZ = ("--year", "2023-2024", "--republic", "KAZ", "--partner", "CHN")
 KAZ_ANSWER = fixture_text("comtrade_kaz_2023_2024.json")
