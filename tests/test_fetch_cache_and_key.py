@@ -6,11 +6,11 @@ import io
 import json
 
 import pytest
-from fetch_support import COMTRADE_KEYED_PATH, COMTRADE_PATH, Env, fixture_text, serve_comtrade
 from rich.console import Console
 from werkzeug import Request, Response
 
 from ca_trade import progress
+from fetch_support import COMTRADE_KEYED_PATH, COMTRADE_PATH, Env, fixture_text, serve_comtrade
 
 KAZ_CHN = {"398": "comtrade_kaz_2023_2024.json", "156": "comtrade_chn_kaz_2023_2024.json"}
 ARGS = ("--year", "2023-2024", "--republic", "KAZ", "--partner", "CHN")

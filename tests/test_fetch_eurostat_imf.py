@@ -6,12 +6,12 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from fetch_support import EUROSTAT_PATH, IMF_PREFIX, Env, fixture_text, rows_of
 from werkzeug import Request, Response
 
 from ca_trade.errors import DataError
 from ca_trade.fetch import eurostat, imf
 from ca_trade.fetch.rows import MalformedAnswer
+from fetch_support import EUROSTAT_PATH, IMF_PREFIX, Env, fixture_text, rows_of
 
 REAL_SAMPLE = "eurostat_comext_ds045409_eu27_imports_us_total_2024m01_m02.json"
 EU_KZ = "eurostat_eu27_kz_2022_2024_extra_freq.json"
