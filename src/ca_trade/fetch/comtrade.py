@@ -153,8 +153,8 @@ def parse(
         flags = []
         if record.get("isReported") is False:
             flags.append("isReported=false")
-        if record.get("isAggregate") is True:
-            flags.append("isAggregate=true")
+        if record.get("legacyEstimationFlag") not in (None, 0, "0"):
+            flags.append(f"legacyEstimationFlag={record['legacyEstimationFlag']}")
         valuation = "CIF" if flow == "import" else "FOB"
         parsed.rows.append(
             Row(
