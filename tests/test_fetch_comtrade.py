@@ -104,6 +104,10 @@ def test_a_confidential_figure_is_left_out_and_listed(fetch_env: Env) -> None:
     result = fetch_env.fetch("--year", "2024", "--republic", "TJK", "--partner", "CHN")
     assert result.exit_code == 0, result.stderr
     assert "left out: comtrade 2024 TJK->CHN export: no value" in result.stderr
+    # Tajikistan's answer has figures for 2024, but none with the World: named, not zero.
+    assert "left out: comtrade 2024 TJK: not in the answer: WLD export, WLD import" in (
+        result.stderr
+    )
     rows = rows_of(fetch_env.out())
     assert list(rows) == [("2024", "TJK", "CHN", "import")]  # never a zero export
     assert rows[("2024", "TJK", "CHN", "import")]["value_millions"] == "3100"

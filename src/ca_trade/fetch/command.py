@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ca_trade.errors import InputError, ServiceError, UsageError
 from ca_trade.fetch import cache as caching
@@ -93,18 +95,70 @@ def plan(options: Options, say: Callable[[str], None]) -> list[Query]:
     return found
 
 
+class Bar(Protocol):
+    """A progress display: ``progress.Steps``."""
+
+    def step(self, label: str, *, done: int, total: int | None = None) -> None: ...
+
+
+@dataclass
+class _Tally:
+    """What the answers gave so far."""
+
+    sources: tuple[str, ...]
+    parts: dict[str, list[Row]] = field(default_factory=dict)
+    gaps: list[str] = field(default_factory=list)
+    not_cached: list[str] = field(default_factory=list)
+    seen: set[tuple[str, str, int]] = field(default_factory=set)  # (source, reporter, year)
+    asked: dict[tuple[str, str, int], None] = field(default_factory=dict)
+    hits: int = 0
+
+    def add(self, query: Query, parsed: Parsed) -> None:
+        """Count one answer: its rows, the figures it left out, and the figures it lacks."""
+        self.parts.setdefault(query.source, []).extend(parsed.rows)
+        self.gaps += [gap.line() for gap in parsed.gaps]
+        had = {(r.reporter, r.year) for r in parsed.rows}
+        had |= {(g.reporter, int(g.year)) for g in parsed.gaps}
+        self.seen.update((query.source, reporter, year) for reporter, year in had)
+        for reporter in query.reporters:
+            for year in query.years:
+                self.asked[(query.source, reporter, year)] = None
+        # A reporter-year with figures but not every one asked for: name the absent ones.
+        written = {(r.year, r.reporter, r.partner, r.flow) for r in parsed.rows}
+        written |= {(int(g.year), g.reporter, g.partner, g.flow) for g in parsed.gaps}
+        for reporter, year in sorted(had):
+            absent = [
+                f"{partner} {flow}"
+                for partner in query.counterparts
+                for flow in ("export", "import")
+                if (year, reporter, partner, flow) not in written
+            ]
+            if absent:
+                self.gaps.append(
+                    f"{query.source} {year} {reporter}: not in the answer: {', '.join(absent)}"
+                )
+
+    def empty(self) -> list[str]:
+        """``no data for KAZ 2025 from comtrade (...)`` for each reporter-year with nothing."""
+        return [
+            f"no data for {reporter} {year} from {source} ({NOT_YET})"
+            for source, reporter, year in self.asked
+            if (source, reporter, year) not in self.seen
+        ]
+
+
 def run(
     options: Options,
     *,
     say: Callable[[str], None],
     manners: web.Manners | None = None,
     cache_dir: Path | None = None,
-    progress: Callable[[int], object] | None = None,
+    progress: Callable[[int], AbstractContextManager[Bar]] | None = None,
 ) -> Result:
     """Fetch every query of ``options``; raise when nothing at all was found.
 
-    ``progress(total)`` makes a context manager with ``step(label, done=, total=)`` (the CLI
-    passes ``progress.Steps``); ``manners`` sets pacing and retries (tests: no waiting).
+    ``progress(total)`` makes the bar (the CLI passes ``progress.Steps``), used when there is
+    more than one query; ``manners`` sets pacing and retries (tests: no waiting).
     """
     queries = plan(options, say)
     if not queries:
@@ -112,49 +166,30 @@ def run(
     key = comtrade.api_key()
     client = web.Client(manners or web.default_manners(), secrets=(key,) if key else ())
     store = caching.Cache(cache_dir or caching.default_dir(), say)
-    parts: dict[str, list[Row]] = {source: [] for source in options.sources}
-    gaps: list[str] = []
-    not_cached: list[str] = []
-    seen: set[tuple[str, str, int]] = set()  # (source, reporter, year) with any figure
-    asked: list[tuple[str, str, int]] = []
-    hits = 0
+    tally = _Tally(options.sources)
     work = list(queries)
-    bar = progress(len(work)) if progress is not None and len(work) > 1 else None
-    try:
-        if bar is not None:
-            bar.__enter__()  # type: ignore[attr-defined]
+    shown = progress(len(work)) if progress is not None and len(work) > 1 else nullcontext()
+    with shown as bar, closing(client):
         done = 0
         while work:
             query = work.pop(0)
             if bar is not None:
-                bar.step(query.label, done=done, total=done + len(work) + 1)  # type: ignore[attr-defined]
+                bar.step(query.label, done=done, total=done + len(work) + 1)
             answered = _answer(query, options, client, store, key)
             done += 1
-            if isinstance(answered, list):  # too big: split into these smaller queries
+            if isinstance(answered, list):  # too big: these smaller queries instead
                 work[:0] = answered
-                continue
-            if answered is None:
-                not_cached.append(f"{query.label}: {query.url}")
-                continue
-            parsed, cached = answered
-            hits += cached
-            parts[query.source] += parsed.rows
-            gaps += [gap.line() for gap in parsed.gaps]
-            seen.update((query.source, r.reporter, r.year) for r in parsed.rows)
-            seen.update((query.source, g.reporter, int(g.year)) for g in parsed.gaps)
-            asked += [(query.source, r, y) for r in query.reporters for y in query.years]
+            elif answered is None:
+                tally.not_cached.append(f"{query.label}: {query.url}")
+            else:
+                tally.add(query, answered[0])
+                tally.hits += answered[1]
         if bar is not None:
-            bar.step("done", done=done, total=done)  # type: ignore[attr-defined]
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)  # type: ignore[attr-defined]
-        client.close()
-    empty = []
-    for source, reporter, year in dict.fromkeys(asked):
-        if (source, reporter, year) not in seen:
-            empty.append(f"no data for {reporter} {year} from {source} ({NOT_YET})")
-    rows = merge(parts[s] for s in options.sources)
-    result = Result(rows, len(queries), client.requests, hits, empty, gaps, not_cached)
+            bar.step("done", done=done, total=done)
+    rows = merge(tally.parts.get(s, []) for s in options.sources)
+    result = Result(
+        rows, len(queries), client.requests, tally.hits, tally.empty(), tally.gaps, tally.not_cached
+    )
     if not rows:
         _nothing(result, options)
     return result
@@ -165,16 +200,14 @@ def _nothing(result: Result, options: Options) -> None:
     if result.not_cached and not result.empty:
         count = len(result.not_cached)
         raise InputError(
-            f"--offline: {'none of the' if count > 1 else 'the'} {count} "
-            f"quer{'ies is' if count > 1 else 'y is not'} in the cache"
-            + (f" (first: {result.not_cached[0]})" if count > 1 else f" ({result.not_cached[0]})"),
+            f"--offline: none of the {count} queries is in the cache (first: "
+            f"{result.not_cached[0]})",
             hint="run once without --offline",
         )
     first = result.empty[0] if result.empty else "no figure in the answers"
     more = len(result.empty) - 1
-    years = year_span(options.scope.years)
     raise InputError(
-        first + (f", and {more} more (years {years})" if more > 0 else ""),
+        first + (f", and {more} more in {year_span(options.scope.years)}" if more > 0 else ""),
         hint="try earlier years, or another --source",
     )
 

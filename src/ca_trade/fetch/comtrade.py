@@ -94,6 +94,7 @@ def _query(
         label=f"comtrade {reporter} {year_span(years)}",
         url=url,
         reporters=(reporter,),
+        counterparts=tuple(counterparts),
         years=years,
         parse=partial(parse, url=url, codes=numeric, years=years, keyed=keyed),
         headers=headers,

@@ -78,6 +78,7 @@ def query(republic: str, geo: str, years: tuple[int, ...]) -> Query:
         label=f"eurostat EU27-{republic} {year_span(years)}",
         url=url,
         reporters=("EU27",),
+        counterparts=(republic,),
         years=years,
         parse=partial(parse, url=url, partners={geo: republic}, years=years),
         narrower=partial(query, republic, geo),

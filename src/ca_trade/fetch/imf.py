@@ -80,6 +80,7 @@ def query(reporter: str, counterparts: list[str], years: tuple[int, ...]) -> Que
         label=f"imf {reporter} {year_span(years)}",
         url=url,
         reporters=(reporter,),
+        counterparts=tuple(counterparts),
         years=years,
         parse=partial(parse, url=url, codes=codes, years=years),
         accept=ACCEPT,

@@ -77,6 +77,7 @@ class Query:
     label: str  # for the progress bar and messages: "comtrade KAZ 2015-2024"
     url: str
     reporters: tuple[str, ...]  # ca-trade codes whose statistics this query asks for
+    counterparts: tuple[str, ...]  # and their partners in it
     years: tuple[int, ...]
     parse: Callable[[str, str], Parsed]  # (answer text, retrieval date) -> rows and gaps
     accept: str = "application/json"
