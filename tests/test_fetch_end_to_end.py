@@ -23,7 +23,7 @@ def fetched(fetch_env: Env) -> str:
     )
     assert result.exit_code == 0, result.stderr
     # Russia's own query is the empty answer: listed, not written.
-    assert "no data for RUS 2024 from comtrade" in result.stderr
+    assert "no data for RUS 2023-2024 from comtrade" in result.stderr
     return str(fetch_env.tmp / "out.csv")
 
 

@@ -211,6 +211,6 @@ def test_fetch_from_the_imf(fetch_env: Env) -> None:
     accepts = {r.headers.get("Accept") for r, _ in fetch_env.server.log}
     assert accepts == {"application/xml"}
     # The IMF's 404 "No Results Found" is an empty answer, not an error.
-    assert "no data for CHN 2023 from imf (the country may not have reported yet)" in (
+    assert "no data for CHN 2023-2024 from imf (the country may not have reported yet)" in (
         result.stderr
     )

@@ -58,6 +58,7 @@ class Result:
     empty: list[str] = field(default_factory=list)  # "no data for KAZ 2025 from comtrade (...)"
     gaps: list[str] = field(default_factory=list)  # figures left out, one line each
     not_cached: list[str] = field(default_factory=list)  # --offline: queries not in the cache
+    lacking: list[str] = field(default_factory=list)  # figures absent from answers with others
 
     @property
     def text(self) -> str:
@@ -111,6 +112,7 @@ class _Tally:
     not_cached: list[str] = field(default_factory=list)
     seen: set[tuple[str, str, int]] = field(default_factory=set)  # (source, reporter, year)
     asked: dict[tuple[str, str, int], None] = field(default_factory=dict)
+    absent: dict[tuple[str, str, tuple[str, ...]], list[int]] = field(default_factory=dict)
     hits: int = 0
 
     def add(self, query: Query, parsed: Parsed) -> None:
@@ -127,23 +129,29 @@ class _Tally:
         written = {(r.year, r.reporter, r.partner, r.flow) for r in parsed.rows}
         written |= {(int(g.year), g.reporter, g.partner, g.flow) for g in parsed.gaps}
         for reporter, year in sorted(had):
-            absent = [
+            absent = tuple(
                 f"{partner} {flow}"
                 for partner in query.counterparts
                 for flow in ("export", "import")
                 if (year, reporter, partner, flow) not in written
-            ]
+            )
             if absent:
-                self.gaps.append(
-                    f"{query.source} {year} {reporter}: not in the answer: {', '.join(absent)}"
-                )
+                self.absent.setdefault((query.source, reporter, absent), []).append(year)
 
-    def empty(self) -> list[str]:
-        """``no data for KAZ 2025 from comtrade (...)`` for each reporter-year with nothing."""
+    def empty(self) -> list[tuple[str, str, str]]:
+        """(source, reporter, years) for the reporter-years with nothing, one per reporter."""
+        years: dict[tuple[str, str], list[int]] = {}
+        for source, reporter, year in self.asked:
+            if (source, reporter, year) not in self.seen:
+                years.setdefault((source, reporter), []).append(year)
+        return [(source, reporter, year_span(found)) for (source, reporter), found in years.items()]
+
+    def lacking(self) -> list[str]:
+        """``comtrade CHN 2023-2024: no figure for KGZ export, ...`` for reporter-years that
+        have figures, but not every one asked for."""
         return [
-            f"no data for {reporter} {year} from {source} ({NOT_YET})"
-            for source, reporter, year in self.asked
-            if (source, reporter, year) not in self.seen
+            f"{source} {reporter} {year_span(years)}: no figure for {', '.join(absent)}"
+            for (source, reporter, absent), years in self.absent.items()
         ]
 
 
@@ -188,26 +196,37 @@ def run(
             bar.step("done", done=done, total=done)
     rows = merge(tally.parts.get(s, []) for s in options.sources)
     result = Result(
-        rows, len(queries), client.requests, tally.hits, tally.empty(), tally.gaps, tally.not_cached
+        rows,
+        len(queries),
+        client.requests,
+        tally.hits,
+        empty=[f"no data for {r} {y} from {s} ({NOT_YET})" for s, r, y in tally.empty()],
+        gaps=tally.gaps,
+        not_cached=tally.not_cached,
+        lacking=tally.lacking(),
     )
     if not rows:
-        _nothing(result, options)
+        _nothing(result, tally.empty())
     return result
 
 
-def _nothing(result: Result, options: Options) -> None:
+def _nothing(result: Result, empty: list[tuple[str, str, str]]) -> None:
     """Raise the one-line error for a fetch that found no figure at all."""
-    if result.not_cached and not result.empty:
+    if result.not_cached and not empty:
         count = len(result.not_cached)
         raise InputError(
             f"--offline: none of the {count} queries is in the cache (first: "
             f"{result.not_cached[0]})",
             hint="run once without --offline",
         )
-    first = result.empty[0] if result.empty else "no figure in the answers"
-    more = len(result.empty) - 1
+    if not empty:
+        raise InputError("the answers held no figure", hint="try another --source")
+    source, reporter, years = empty[0]
+    others = "; ".join(f"{r} {y} from {s}" for s, r, y in empty[1:4])
+    more = f" (and {len(empty) - 4} more)" if len(empty) > 4 else ""
     raise InputError(
-        first + (f", and {more} more in {year_span(options.scope.years)}" if more > 0 else ""),
+        f"no data for {reporter} {years} from {source} ({NOT_YET})"
+        + (f"; nor for {others}{more}" if others else ""),
         hint="try earlier years, or another --source",
     )
 
@@ -347,6 +366,8 @@ def fetch_to(
         render.say(f"not in the cache (--offline): {line}")
     for line in result.empty:
         render.say(line)
+    for line in result.lacking:
+        render.say(f"missing: {line}")
     for line in result.gaps:
         render.say(f"left out: {line}")
     render.write_text(result.text, output)
