@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,7 +12,7 @@ from werkzeug import Request, Response
 from ca_trade.errors import DataError
 from ca_trade.fetch import eurostat, imf
 from ca_trade.fetch.rows import MalformedAnswer
-from fetch_support import EUROSTAT_PATH, IMF_PREFIX, Env, fixture_text, rows_of
+from fetch_support import EUROSTAT_PATH, IMF_PREFIX, Env, fixture_text, rows_of, serve_comtrade
 
 REAL_SAMPLE = "eurostat_comext_ds045409_eu27_imports_us_total_2024m01_m02.json"
 EU_KZ = "eurostat_eu27_kz_2022_2024_extra_freq.json"
@@ -214,3 +215,43 @@ def test_fetch_from_the_imf(fetch_env: Env) -> None:
     assert "no data for CHN 2023-2024 from imf (the country may not have reported yet)" in (
         result.stderr
     )
+
+
+def serve_imf(env: Env, kaz_file: str) -> None:
+    def handle(request: Request) -> Response:
+        if request.path.removeprefix(IMF_PREFIX).startswith("KAZ."):
+            return Response(fixture_text(kaz_file), content_type="application/xml")
+        return Response(fixture_text("imf_no_results_404.txt"), status=404)
+
+    env.server.expect_request(re.compile("^/imf/")).respond_with_handler(handle)
+
+
+def test_imf_values_already_scaled_stop_the_fetch_with_65(fetch_env: Env) -> None:
+    serve_imf(fetch_env, "imf_kaz_already_scaled.xml")
+    result = fetch_env.fetch("--source", "imf", "--year", "2024", "-r", "KAZ", "-p", "CHN")
+    assert result.exit_code == 65
+    (line,) = result.stderr.splitlines()
+    assert "OBS_VALUE is at most 80000 with SCALE 6" in line
+    assert not (fetch_env.tmp / "out.csv").exists()
+    assert not fetch_env.cache.exists() or not any(fetch_env.cache.iterdir())
+
+
+def test_all_sources_one_row_per_key_the_others_named(fetch_env: Env) -> None:
+    serve_comtrade(fetch_env, {"398": "comtrade_kaz_2023_2024.json"})
+    serve_eurostat(fetch_env, {"KZ": EU_KZ})
+    serve_imf(fetch_env, "imf_kaz_2023_2024.xml")
+    result = fetch_env.fetch(
+        "--source", "all", "--year", "2023-2024", "-r", "KAZ", "-p", "CHN", "-p", "EU27"
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = rows_of(fetch_env.out())
+    # Comtrade and the IMF both publish KAZ's exports to China in 2024 (15,000 m): one row,
+    # Comtrade's, with the IMF's figure named in the note.
+    kept = rows[("2024", "KAZ", "CHN", "export")]
+    assert kept["source"].startswith("UN Comtrade")
+    assert kept["note"].endswith("also IMF SDMX 3.0 API, IMF.STA IMTS (International Trade in "
+                                 "Goods), annual: 15000 USD m")  # fmt: skip
+    assert rows[("2024", "EU27", "KAZ", "export")]["currency"] == "EUR"  # Eurostat's
+    assert "comtrade: the EU is no Comtrade reporter or partner here" in result.stderr
+    paths = {r.path.split("/")[1] for r, _ in fetch_env.server.log}
+    assert paths == {"comtrade", "eurostat", "imf"}
