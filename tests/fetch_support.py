@@ -93,3 +93,27 @@ def rows_of(text: str) -> dict[tuple[str, str, str, str], dict[str, str]]:
 
 def json_body(data: object) -> str:
     return json.dumps(data)
+
+
+def seed_cache(folder: Path) -> list[str]:
+    """A cache holding the Comtrade answers for KAZ with CHN, 2024, at the UN's real URLs (so
+    that ``fetch --year 2024 -r KAZ -p CHN --offline --cache-dir FOLDER`` runs with no server);
+    the arguments to run it."""
+    import os
+
+    from ca_trade.fetch import cache, comtrade
+    from ca_trade.fetch.scope import Scope
+
+    saved = os.environ.pop(comtrade.ENV_URL, None)
+    try:
+        queries = comtrade.queries(Scope((2024,), ("KAZ",), ("CHN",)), None, lambda _: None)
+    finally:
+        if saved is not None:
+            os.environ[comtrade.ENV_URL] = saved
+    store = cache.Cache(folder, lambda _: None)
+    answers = {"KAZ": "comtrade_kaz_2023_2024.json", "CHN": "comtrade_chn_kaz_2023_2024.json"}
+    for query in queries:
+        text = fixture_text(answers[query.reporters[0]])
+        key = cache.query_key(query.source, query.url, query.accept)
+        store.put(key, cache.Entry(query.url, text, "2026-12-05"))
+    return ["--year", "2024", "-r", "KAZ", "-p", "CHN", "--offline", "--cache-dir", str(folder)]

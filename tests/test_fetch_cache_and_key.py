@@ -10,7 +10,15 @@ from rich.console import Console
 from werkzeug import Request, Response
 
 from ca_trade import progress
-from fetch_support import COMTRADE_KEYED_PATH, COMTRADE_PATH, Env, fixture_text, serve_comtrade
+from fetch_support import (
+    COMTRADE_KEYED_PATH,
+    COMTRADE_PATH,
+    Env,
+    fixture_text,
+    rows_of,
+    seed_cache,
+    serve_comtrade,
+)
 
 KAZ_CHN = {"398": "comtrade_kaz_2023_2024.json", "156": "comtrade_chn_kaz_2023_2024.json"}
 ARGS = ("--year", "2023-2024", "--republic", "KAZ", "--partner", "CHN")
@@ -175,3 +183,19 @@ def test_without_a_key_the_public_route_is_used(fetch_env: Env) -> None:
     sent = [r for r, _ in fetch_env.server.log]
     assert {r.path for r in sent} == {COMTRADE_PATH}
     assert all("Ocp-Apim-Subscription-Key" not in r.headers for r in sent)
+
+
+def test_cache_dir_and_the_retrieval_date_kept_in_the_cache(
+    fetch_env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CA_TRADE_COMTRADE_URL")  # the UN's own URLs, as seed_cache stores them
+    args = seed_cache(fetch_env.tmp / "elsewhere")  # answers retrieved on 2026-12-05
+    result = fetch_env.fetch(*args)
+    assert result.exit_code == 0, result.stderr
+    rows = rows_of(fetch_env.out())
+    assert len(rows) == 6  # KAZ with CHN and WLD, CHN with KAZ; 2024; exports and imports
+    assert {r["note"].split(";")[0] for r in rows.values()} == {"retrieved 2026-12-05"}
+    assert rows[("2024", "CHN", "KAZ", "export")]["source_url"].startswith(
+        "https://comtradeapi.un.org/public/v1/preview/C/A/HS?reporterCode=156&period=2024"
+    )
+    assert fetch_env.server.log == [] and not fetch_env.cache.exists()

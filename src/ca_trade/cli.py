@@ -899,6 +899,15 @@ def fetch(
     offline: Annotated[
         bool, typer.Option("--offline", help="Use only the cache; say which queries it lacks.")
     ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Cache the answers here [default: CA_TRADE_CACHE_DIR, else the user cache "
+            "directory].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Fetch official figures from UN Comtrade, Eurostat Comext or the IMF into a data file.
 
@@ -917,6 +926,7 @@ def fetch(
         republics=republic or [],
         refresh=refresh,
         offline=offline,
+        cache_dir=cache_dir,
     )
 
 

@@ -333,6 +333,7 @@ def fetch_to(
     republics: list[str],
     refresh: bool = False,
     offline: bool = False,
+    cache_dir: Path | None = None,
     manners: web.Manners | None = None,
 ) -> Result:
     """The whole command: parse the options, fetch, write the data file (whole or not at all)
@@ -360,6 +361,7 @@ def fetch_to(
         options,
         say=render.say,
         manners=manners,
+        cache_dir=cache_dir,
         progress=lambda total: progress.Steps("fetching", total),
     )
     for line in result.not_cached:
