@@ -199,3 +199,16 @@ def test_cache_dir_and_the_retrieval_date_kept_in_the_cache(
         "https://comtradeapi.un.org/public/v1/preview/C/A/HS?reporterCode=156&period=2024"
     )
     assert fetch_env.server.log == [] and not fetch_env.cache.exists()
+
+
+def test_with_a_key_a_redirect_is_not_followed(
+    fetch_env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMTRADE_API_KEY", KEY)
+    fetch_env.server.expect_request(COMTRADE_KEYED_PATH).respond_with_data(
+        "", status=302, headers={"Location": "http://elsewhere.invalid/steal"}
+    )
+    result = fetch_env.fetch(*ARGS)
+    assert result.exit_code == 69
+    assert "answered HTTP 302" in result.stderr
+    assert len(fetch_env.server.log) == 1

@@ -8,7 +8,8 @@ costs nothing). The manners the services ask for:
 - timeouts (``Manners.timeout``), then at most ``Manners.retries`` more tries, with exponential
   backoff, on a timeout, 429 or 5xx; a ``Retry-After`` header (seconds or an HTTP date) is
   honoured, up to ``Manners.longest_wait``;
-- a secret (the Comtrade key) travels in a header only, and is cut out of every message.
+- a secret (the Comtrade key) travels in a header only, and is cut out of every message; with
+  a secret, redirects are not followed (the header would go to wherever they point).
 
 Errors are ``ServiceError`` (exit 69), one line each: no network or DNS failure ("check your
 connection, or use --offline"), a timeout, or the service's HTTP status with the first line of
@@ -81,8 +82,15 @@ class Client:
         import httpx
 
         if self._client is None:
-            timeout = httpx.Timeout(self.manners.timeout)
-            self._client = httpx.Client(timeout=timeout, follow_redirects=True)
+            from ca_trade import __version__
+
+            # A redirect is followed only when no secret travels: httpx keeps custom headers
+            # (the key's) on a redirect to another host.
+            self._client = httpx.Client(
+                timeout=httpx.Timeout(self.manners.timeout),
+                follow_redirects=not any(self.secrets),
+                headers={"User-Agent": f"ca-trade/{__version__} (+fetch)"},
+            )
         host = urlsplit(url).netloc or url
         attempt = 0
         while True:

@@ -121,15 +121,11 @@ def comtrade_code(code: str) -> int | None:
         return COMTRADE_NUMERIC[code]
     if code == "EU27":
         return None
-    for entry in codes._pycountry_json("iso3166-1.json", "3166-1"):
-        if entry["alpha_3"] == code:
-            return int(entry["numeric"])
-    return None
+    entry = codes.iso_entry(code)
+    return int(entry["numeric"]) if entry else None
 
 
 def iso2(code: str) -> str | None:
     """The ISO 3166 alpha-2 code (Eurostat's geo codes) of an ISO3 code."""
-    for entry in codes._pycountry_json("iso3166-1.json", "3166-1"):
-        if entry["alpha_3"] == code:
-            return entry["alpha_2"]
-    return None
+    entry = codes.iso_entry(code)
+    return entry["alpha_2"] if entry else None
