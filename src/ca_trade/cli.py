@@ -909,9 +909,9 @@ def fetch(
         ),
     ] = None,
 ) -> None:
-    """Fetch official figures from UN Comtrade, Eurostat Comext or the IMF into a data file.
+    """Fetch Comtrade, Eurostat or IMF figures into a data file.
 
-    Both directions (each side as reporter) and each republic with the World; every row cites
+    Official statistics from UN Comtrade, Eurostat Comext or the IMF's IMTS. Both directions (each side as reporter) and each republic with the World; every row cites
     its exact query; answers are cached, so a second run works offline. COMTRADE_API_KEY, when
     set, uses Comtrade's keyed route (the key goes in a header only).
     Example: ca-trade fetch --year 2015-2024 --partner CHN --partner RUS -o trade.csv
