@@ -911,9 +911,10 @@ def fetch(
 ) -> None:
     """Fetch Comtrade, Eurostat or IMF figures into a data file.
 
-    Official statistics from UN Comtrade, Eurostat Comext or the IMF's IMTS. Both directions (each side as reporter) and each republic with the World; every row cites
-    its exact query; answers are cached, so a second run works offline. COMTRADE_API_KEY, when
-    set, uses Comtrade's keyed route (the key goes in a header only).
+    Official statistics from UN Comtrade, Eurostat Comext or the IMF's IMTS, both directions
+    (each side as reporter) and each republic with the World; every row cites its exact query;
+    answers are cached, so a second run works offline. COMTRADE_API_KEY, when set, uses
+    Comtrade's keyed route (the key goes in a header only).
     Example: ca-trade fetch --year 2015-2024 --partner CHN --partner RUS -o trade.csv
     """
     from ca_trade import fetch as fetching
