@@ -44,7 +44,13 @@ def _import_args(data: Path) -> list[str]:
     return [str(download)]
 
 
-RUN_INPUT: dict[str, Callable[[Path], list[str]]] = {"import": _import_args}
+def _fetch_args(data: Path) -> list[str]:
+    from fetch_support import seed_cache  # offline, from a cache made beside the data file
+
+    return seed_cache(data.parent / "fetch-cache")
+
+
+RUN_INPUT: dict[str, Callable[[Path], list[str]]] = {"import": _import_args, "fetch": _fetch_args}
 FORMATS = ("table", "csv", "tsv", "json")
 HEADER = "year,reporter,partner,flow,value_millions,currency,basis,source,source_url,note"
 
