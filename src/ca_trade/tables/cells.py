@@ -99,6 +99,16 @@ def marked(row: dict[str, object], measure: str, unit: str) -> Text:
     return with_markers(num(row[measure + unit]), row, measure)
 
 
+def labelled(row: dict[str, object], measure: str, unit: str) -> Text:
+    """A figure with its markers and, when it covers only some republics, which ("UZB only"):
+    a partial figure must not read as the whole row's."""
+    text = marked(row, measure, unit)
+    covers = row.get(f"{measure}_covers")
+    if row.get(f"{measure}_partial") and isinstance(covers, list) and covers:
+        text.append("\n" + "+".join(str(c) for c in covers) + " only", style="red")
+    return text
+
+
 def with_markers(value: float | None, row: dict[str, object], prefix: str) -> Text:
     """``value`` in bn, marked from the row's ``{prefix}_*`` provenance columns."""
     return flagged(bn(value), value, row, prefix)
@@ -180,6 +190,7 @@ __all__ = [
     "cell",
     "figure_notes",
     "flagged",
+    "labelled",
     "line_ref",
     "marked",
     "num",

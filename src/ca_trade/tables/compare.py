@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
 from ca_trade.bounds import MARKS
 from ca_trade.schema import NAMES, PARTNERS
 from ca_trade.tables.cells import (
@@ -16,7 +14,7 @@ from ca_trade.tables.cells import (
     by_measure,
     cell,
     figure_notes,
-    marked,
+    labelled,
     num,
     rates_used,
     unit_of,
@@ -54,16 +52,6 @@ def _versus(row: dict[str, object], partners: Sequence[str]) -> str:
             mixed = "◐" if row.get(f"{name}_mixed") else ""
             parts.append(f"{bound}{ratio:.2f}×{mixed} {NAMES[other]}")
     return "\n".join(parts) if parts else MISSING
-
-
-def _figure(row: dict[str, object], measure: str, unit: str) -> Text:
-    """A figure with its markers and, when it covers only some republics, which: a partial
-    figure must not read as the whole row's."""
-    text = marked(row, measure, unit)
-    covers = row.get(f"{measure}_covers")
-    if row.get(f"{measure}_partial") and isinstance(covers, list) and covers:
-        text.append("\n" + "+".join(str(c) for c in covers) + " only", style="red")
-    return text
 
 
 def compare_tables(
@@ -105,7 +93,7 @@ def compare_tables(
         )
         coverage_text = by_measure({m: str(row[f"{m}_coverage"] or MISSING) for m in measures})
         balance = num(row["balance" + unit])
-        balance_cell = _figure(row, "balance", unit)
+        balance_cell = labelled(row, "balance", unit)
         start = balance_cell.plain.find(bn(balance))
         balance_cell.stylize(
             "green" if balance is not None and balance >= 0 else "red",
@@ -115,10 +103,10 @@ def compare_tables(
         grid.add_row(
             cell(row["rank"]),
             cell(NAMES.get(str(row["partner"]), str(row["partner"]))),
-            _figure(row, "turnover", unit),
+            labelled(row, "turnover", unit),
             bar(num(row["turnover" + unit]), largest, width=12),
-            _figure(row, "exports", unit),
-            _figure(row, "imports", unit),
+            labelled(row, "exports", unit),
+            labelled(row, "imports", unit),
             balance_cell,
             cell(_versus(row, PARTNERS)),
             cell(basis_text),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from ca_trade.bounds import MARKS
 from ca_trade.schema import WORLD
 from ca_trade.tables.cells import MISSING, bn, cell, num, unit_of, with_markers
 from ca_trade.tables.layout import Block, Column, Grid, Lines
@@ -164,6 +165,8 @@ def growth_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
         + (" (▶ ◀ beyond)" if largest > full else ""),
         "* derived from the same reporter's other two flows (marked in each year it is) · "
         "† no stated statistical basis · ~ partial: only some of the five (the same both years)",
+        "≥ ≤ a bound: the source says only 'more than' or 'less than', and so does the change "
+        "computed from it; ≈ 'about'",
     ]
     notes.extend(_currency_notes(rows, currency, start, end))
     grid = Grid(
@@ -179,13 +182,14 @@ def growth_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
         previous = row["partner"]
         change = num(row[f"change{unit}"])
         pct = num(row["change_pct"])
+        bound = MARKS.get(str(row.get("change_bound")), "")  # a change from a bound is one
         grid.add_row(
             cell(_pair(row)),
             cell(row["measure"]),
             _figure(row, "from", unit),
             _figure(row, "to", unit),
-            _signed(change, change_text(change)),
-            _signed(pct, change_pct_text(pct)),
+            _signed(change, bound + change_text(change)),
+            _signed(pct, bound + change_pct_text(pct)),
             change_bar(pct, full),
             cell(_who(row)),
         )
