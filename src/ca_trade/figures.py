@@ -85,10 +85,11 @@ def convert_currency(trade: pl.DataFrame, currency: str, rates: dict[int, float]
     USD per EUR, by year.
     """
     rate = pl.col("year").replace_strict(rates, default=None, return_dtype=pl.Float64)
+    currency = schema.Currency(currency)  # an unknown currency raises: never a wrong division
     if schema.BOUND not in trade.columns:  # a frame made without the optional column
         trade = trade.with_columns(pl.lit(None, dtype=pl.String).alias(schema.BOUND))
-    touched = pl.col("currency") != currency
-    if currency == "USD":
+    touched = pl.col("currency") != currency.value
+    if currency is schema.Currency.USD:
         converted = pl.col("value_millions") * rate
     else:
         converted = pl.col("value_millions") / rate

@@ -6,13 +6,14 @@ import polars as pl
 
 from ca_trade import bounds
 from ca_trade.figures import BASIS_RANK, FIGURE_FIELDS, RANK_BASIS, mixes
+from ca_trade.schema import Currency
 
 FLOW_MEASURE = {"total": "turnover", "export": "exports", "import": "imports"}
 
 
 def unit_suffix(currency: str) -> str:
     """Column suffix for values in millions of ``currency``: ``_usd_m`` or ``_eur_m``."""
-    return f"_{currency.lower()}_m"
+    return f"_{Currency(currency).value.lower()}_m"
 
 
 def select_year(trade: pl.DataFrame, year: int | None) -> tuple[pl.DataFrame, int]:
