@@ -374,14 +374,10 @@ def evaluate(
                         for r in rows
                         if r.label == label
                         and r.computed.codes | (r.target.codes if r.target else set()) == codes
-                        and (
-                            codes
-                            or (
-                                r.computed.value == computed.value
-                                and (r.target.value if r.target else None)
-                                == (target.value if target else None)
-                            )
-                        )
+                        and r.result == result
+                        and r.computed.value == computed.value
+                        and (r.target.value if r.target else None)
+                        == (target.value if target else None)
                     ),
                     None,
                 )
