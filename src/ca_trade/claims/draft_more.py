@@ -249,16 +249,19 @@ _SHARE_WORD = re.compile(
 def shares(s: Sentence) -> None:
     """ "18.9% of Uzbekistan's total trade", "China's share of the region's trade was 40%":
     the partner's share of the area's trade, imports or exports."""
-    found: list[tuple[int, int, str, str, float, int, int, str]] = []
+    found: list[tuple[int, int, str, str, float, int, str]] = []
     for match in _SHARE_OF.finditer(s.text):
-        found.append((match.start(), match.end(), match.group("whose"), match.group("of"),
-                      num.number(match.group("pct")), match.start(), match.start("pct"), ""))  # fmt: skip
+        pct = num.number(match.group("pct"))
+        whose, of = match.group("whose"), match.group("of")
+        found.append((match.start(), match.end(), whose, of, pct, match.start("pct"), ""))
     for match in _SHARE_WORD.finditer(s.text):
         after = [p for p in s.percents if p.start >= match.end() and p.start - match.end() < 60]
         if after:
-            found.append((match.start(), after[0].end, match.group("whose") or "", match.group(
-                "of"), after[0].value, match.start(), after[0].start, match.group("partner")))  # fmt: skip
-    for start, end, whose, of, value, subject_at, pct_at, partner_name in found:
+            whose, of, name = match.group("whose") or "", match.group("of"), match["partner"]
+            found.append((match.start(), after[0].end, whose, of, after[0].value, after[0].start,
+                          name))  # fmt: skip
+    for start, end, whose, of, value, pct_at, partner_name in found:
+        subject_at = start
         if not s.free(pct_at, pct_at + 1):
             continue
         names = [m for m in s.places if m.start >= start + (0 if partner_name else 1)]

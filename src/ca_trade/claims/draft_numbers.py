@@ -40,7 +40,8 @@ _SCALES = {
     "млн": 1.0,
 }
 _SCALE = (
-    r"(?P<scale{n}>trillion|billions?|millions?|milliard|bln|bn|tn|mln|mn|b|m|трлн|млрд|млн)(?:\.(?=\s*[a-zа-я,]))?"
+    r"(?P<scale{n}>trillion|billions?|millions?|milliard|bln|bn|tn|mln|mn|b|m|трлн|млрд|млн)"
+    r"(?:\.(?=\s*[a-zа-я,]))?"
 )
 _CURRENCY_BEFORE = r"(?P<cur1>US\$|\$|€|USD|EUR|US dollars?)"
 _CURRENCY_AFTER = (

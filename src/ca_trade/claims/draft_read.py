@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 
 from ca_trade.claims import draft_numbers as num
-from ca_trade.claims.draft_context import Context, Draft, Place, Skip, Table, flow, growth
+from ca_trade.claims.draft_context import Context, Draft, Place, Skip, Table, flow
 from ca_trade.claims.draft_gazetteer import REGION, REPUBLICS, Mention, mentions
 from ca_trade.claims.draft_rules import (
     FLOW_CUE,
     NOT_TRADE,
-    PART_YEAR,
     RANK,
     flow_kind,
     product_near,
@@ -86,7 +85,10 @@ class Sentence:
     def place(self, want: str, at: int, *, prefer_before: bool = True) -> Place | None:
         """The partner or area nearest ``at``: before it in the sentence, then after it, then
         earlier in the paragraph, then (partner) the article's main partner."""
-        ok = (lambda m: m.is_partner) if want == "partner" else (lambda m: m.is_area)
+
+        def ok(mention: Mention) -> bool:
+            return mention.is_partner if want == "partner" else mention.is_area
+
         before = [m for m in self.places if ok(m) and m.end <= at]
         after = [m for m in self.places if ok(m) and m.start >= at]
         if before and prefer_before:
@@ -244,8 +246,13 @@ def read_ranks(s: Sentence) -> None:
             continue
         frame = [m for m in s.places if m.possessive and 0 <= match.start() - m.end <= 3]
         head = s.text[: match.start()]
-        verb = list(re.finditer(r"\b(?:is|was|has been|remains|remained|holds|held|takes|"
-                                r"took|ranks|ranked|rounds out|became|becomes)\b", head))
+        verb = list(
+            re.finditer(
+                r"\b(?:is|was|has been|remains|remained|holds|held|takes|"
+                r"took|ranks|ranked|rounds out|became|becomes)\b",
+                head,
+            )
+        )
         self_verb = match.group("top") is not None  # "rounds out the top three"
         if not verb and not self_verb:
             continue
@@ -258,10 +265,9 @@ def read_ranks(s: Sentence) -> None:
         partner: str | None
         area: str | None
         guessed: list[str] = []
+        other: Mention | None = rest[0] if rest else None
         if frame and frame[-1] is not subject:
             other = frame[-1]
-        else:
-            other = rest[0] if rest else None
         if subject.is_area and subject.code in REPUBLICS:
             among = "republics"
             area = subject.code

@@ -52,8 +52,11 @@ NOT_TRADE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bremittances?\b|денежн\w+ перевод\w*", "remittances"),
         (r"\btouris\w*", "tourism"),
         (r"\bGDP\b|ВВП", "GDP"),
-        (r"\b(?:agreements?|deals?|contracts?|memorand\w*|portfolio)\b[^.]{0,30}\bworth\b|"
-         r"\bsigned\b|соглашени\w*|контракт\w*", "agreements signed"),
+        (
+            r"\b(?:agreements?|deals?|contracts?|memorand\w*|portfolio)\b[^.]{0,30}\bworth\b|"
+            r"\bsigned\b|соглашени\w*|контракт\w*",
+            "agreements signed",
+        ),
         (r"\bproduction\b|\boutput\b|производств\w*|добыч\w*", "production"),
         (r"\breserves\b|\bdebt\b|\bbudget\b|\bgrants?\b|\baid\b", "finance"),
         (r"\bmarket (?:value|capitali[sz]ation)\b", "market value"),

@@ -49,8 +49,7 @@ class Score:
         correct = self.drafted - len(self.wrong)
         out = [
             f"recall {self.recall:.1%} ({found} of {self.written} hand-written claims drafted)",
-            f"precision {self.precision:.1%} ({correct} of {self.drafted} drafted claims "
-            "correct)",
+            f"precision {self.precision:.1%} ({correct} of {self.drafted} drafted claims correct)",
         ]
         out += [f"missed {c.id}: {describe_test(c)}" for c in self.missed]
         out += [f"wrong {c.id}: {describe_test(c)}" for c in self.wrong]
