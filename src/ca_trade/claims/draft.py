@@ -19,12 +19,13 @@ from ca_trade.claims import draft_more as more
 from ca_trade.claims.draft_context import Context, Draft, Skip, Table, dominant_partner
 from ca_trade.claims.draft_gazetteer import mentions
 from ca_trade.claims.draft_read import Sentence, read_amounts, read_ranks
-from ca_trade.claims.draft_rules import PART_YEAR
-from ca_trade.claims.draft_sentences import Article, read_article
+from ca_trade.claims.draft_rules import EXTREME, FLOW_CUE, PART_YEAR
+from ca_trade.claims.draft_sentences import Article, read_article, strip_dates
 
 _FIGURE = re.compile(
     r"\d|\b(?:double|twice|triple|fold|leader|leading|largest|biggest|second|third|top|"
-    r"surplus|deficit|growth|dip|stagnat|only|tens of|hundreds of|than)\w*",
+    r"surplus|deficit|growth|dip|stagnat|only|tens of|hundreds of|than|record|highest|lowest|"
+    r"all-time|peak|differ)\w*",
     re.IGNORECASE,
 )
 
@@ -46,8 +47,11 @@ def _default_year(article: Article) -> tuple[int | None, str | None]:
     years: Counter[int] = Counter()
     for paragraph in article.paragraphs:
         for sentence in paragraph:
+            if PART_YEAR.search(sentence):
+                continue
             if re.search(r"[$€%]|billion|million|bn\b|млрд|млн", sentence):
-                years.update(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", sentence))
+                found = re.findall(r"\b((?:19|20)\d\d)\b", strip_dates(sentence))
+                years.update(int(y) for y in found)
     if article.year is not None:
         years = Counter({y: n for y, n in years.items() if y <= article.year})
     if years:
@@ -102,6 +106,9 @@ def _read(s: Sentence) -> None:
     more.growth_percent(s)
     read_amounts(s)
     more.change_words(s)
+    extreme = EXTREME.search(s.text)
+    if extreme and FLOW_CUE.search(s.text):
+        s.skip(f"not expressible: an extreme over time ({extreme.group(0)!r})")
     for pct in s.percents:
         if s.free(pct.start, pct.end):
             s.skip(f"not read: {pct.text} (no rule for this wording)")

@@ -67,11 +67,13 @@ class Context:
     article_year: int | None
     dominant_partner: str | None
     paragraph: list[Mention] = field(default_factory=list)
+    earlier: list[Mention] = field(default_factory=list)  # the paragraphs before this one
     last_measure: Table | None = None
     last_place_text: dict[str, str] = field(default_factory=dict)
 
     def new_paragraph(self) -> None:
-        """Forget the paragraph's places and measure."""
+        """Forget the paragraph's measure; its places become the earlier paragraphs'."""
+        self.earlier.extend(self.paragraph)
         self.paragraph = []
         self.last_measure = None
 
@@ -79,9 +81,10 @@ class Context:
         """Add a sentence's places to the paragraph's."""
         self.paragraph.extend(m for m in mentions if not m.is_other)
 
-    def recent(self, want: str) -> Mention | None:
-        """The latest partner (``want="partner"``) or area named earlier in the paragraph."""
-        for mention in reversed(self.paragraph):
+    def recent(self, want: str, *, article: bool = False) -> Mention | None:
+        """The latest partner (``want="partner"``) or area named earlier in the paragraph
+        (``article``: in the paragraphs before it)."""
+        for mention in reversed(self.earlier if article else self.paragraph):
             if (want == "partner" and mention.is_partner) or (want == "area" and mention.is_area):
                 return mention
         return None

@@ -154,12 +154,14 @@ def multiples(s: Sentence) -> None:
     """ "over a third larger than the EU's", "more than double Russia's": a ratio of the
     sentence's measure to that name's same measure."""
     for match in num.MULTIPLE.finditer(s.text):
+        if re.search(r"\bdiffer", s.text[max(0, match.start() - 30) : match.start()]):
+            s.skip("not expressible: one side's figure against the other's (a mirror ratio)")
+            s.take(match.start(), match.end())
+            continue
         after = [m for m in s.places if m.start >= match.end() and m.start - match.end() <= 6]
         main = _main_measure(s)
         if not after or main is None or after[0].is_other:
             continue
-        if re.search(r"\bdiffer", s.text[max(0, match.start() - 30) : match.start()]):
-            continue  # "the figures differ fourfold": a mirror ratio, not this
         ratio = num.multiple(match)
         qualifier = num.qualifier((match.group("qual") or "").strip())
         measure = {"kind": "ratio", "of": main, "to": _swap(main, after[0].code)}
@@ -246,6 +248,13 @@ _SHARE_WORD = re.compile(
 )
 
 
+_SHARE_RU = re.compile(
+    r"\b[Дд]ол[яиюе]\s+(?P<partner>[А-ЯЁ]\w+)\s+(?:в|во)\s+(?:\w+\s+){0,2}?"
+    r"(?P<of>товарооборот\w*|оборот\w*|торговл\w*|экспорт\w*|импорт\w*)\s+(?P<whose>[А-ЯЁ]\w+)"
+)
+_RU_OF = {"това": "trade", "обор": "trade", "торг": "trade", "эксп": "exports", "импо": "imports"}
+
+
 def shares(s: Sentence) -> None:
     """ "18.9% of Uzbekistan's total trade", "China's share of the region's trade was 40%":
     the partner's share of the area's trade, imports or exports."""
@@ -256,10 +265,22 @@ def shares(s: Sentence) -> None:
         found.append((match.start(), match.end(), whose, of, pct, match.start("pct"), ""))
     for match in _SHARE_WORD.finditer(s.text):
         after = [p for p in s.percents if p.start >= match.end() and p.start - match.end() < 60]
+        if len(after) >= 2 and re.search(
+            r"\bfrom\s+$", s.text[max(0, after[0].start - 8) : after[0].start]
+        ):  # "rose from 17% to 21%": the share now is the second; the change is not a claim
+            s.skip("not expressible: a share's change in percentage points")
+            s.take(after[0].start, after[0].end)
+            after = after[1:]
         if after:
             whose, of, name = match.group("whose") or "", match.group("of"), match["partner"]
             found.append((match.start(), after[0].end, whose, of, after[0].value, after[0].start,
                           name))  # fmt: skip
+    for match in _SHARE_RU.finditer(s.text):
+        after = [p for p in s.percents if p.start >= match.end() and p.start - match.end() < 40]
+        if after:
+            of = _RU_OF[match.group("of")[:4].lower()]
+            found.append((match.start(), after[0].end, match.group("whose"), of, after[0].value,
+                          after[0].start, match.group("partner")))  # fmt: skip
     for start, end, whose, of, value, pct_at, partner_name in found:
         subject_at = start
         if not s.free(pct_at, pct_at + 1):
@@ -283,7 +304,7 @@ def shares(s: Sentence) -> None:
         share_of = {"trade": "trade", "turnover": "trade", "foreign trade": "trade"}.get(of, of)
         measure: Table = {"kind": "share", "partner": partner_place.code, "area": area}
         measure["of"] = share_of
-        product = product_near(s.text, pct_at + 1, span=0) or _product_in(s.text[start:end])
+        product = _product_in(s.text[start:end])
         if product:
             measure["product"] = product
         qualifier = num.qualifier(s.text[max(0, pct_at - 40) : pct_at])
@@ -297,7 +318,8 @@ def shares(s: Sentence) -> None:
 
 
 def _product_in(text: str) -> str | None:
-    return product_near(text, len(text) // 2, span=len(text))
+    """A product named anywhere in ``text`` (the words of a share: "70% of its gas exports")."""
+    return product_near(text, len(text), span=len(text))
 
 
 def growth_percent(s: Sentence) -> None:

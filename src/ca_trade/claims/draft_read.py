@@ -24,6 +24,7 @@ from ca_trade.claims.draft_rules import (
     product_near,
     rank_value,
 )
+from ca_trade.claims.draft_sentences import strip_dates
 
 _YEAR = re.compile(r"(?<![\d$€.,])((?:19|20)\d\d)(?![\d%.,]\d)")
 _LAST_YEAR = re.compile(r"\blast year\b|\bin the past year\b|в прошлом году", re.IGNORECASE)
@@ -43,7 +44,7 @@ class Sentence:
         self.used: list[tuple[int, int]] = []
         self.drafts: list[Draft] = []
         self.skips: list[Skip] = []
-        years = sorted({int(y) for y in _YEAR.findall(text)})
+        years = sorted({int(y) for y in _YEAR.findall(strip_dates(text))})
         self.years = years
         self.year: int | None = years[-1] if years else None
         self.year_why: str | None = None
@@ -103,6 +104,9 @@ class Sentence:
         if want == "partner" and self.context.dominant_partner:
             code = self.context.dominant_partner
             return Place(code, f"partner: the article's main partner ({code})")
+        earlier = self.context.recent(want, article=True)
+        if earlier is not None:
+            return Place(earlier.code, f"{want} from an earlier paragraph ({earlier.text!r})")
         return None
 
     def other_country(self, at: int) -> Mention | None:
@@ -141,6 +145,12 @@ class Sentence:
                 cue = match
         if cue is None:
             return "partner"
+        if re.match(r"[а-яё]", cue.group(0), re.IGNORECASE):  # Russian: "экспорт Узбекистана в"
+            after = [m for m in self.places if 0 <= m.start - cue.end() <= 12]
+            if after:
+                preposition = re.match(r"\s*(из|в|во|с|со)\s", self.text[cue.end() :])
+                owner_is_area = after[0].is_area != bool(preposition)
+                return "republic" if owner_is_area else "partner"
         owner = [m for m in self.places if m.end <= cue.start() and cue.start() - m.end <= 25]
         if owner and (owner[-1].is_area or owner[-1].is_partner):
             return "republic" if owner[-1].is_area else "partner"
@@ -207,6 +217,9 @@ def read_amounts(s: Sentence) -> None:
         ):
             s.skip(f"not expressible: a change in money ({amount.text}) between two years")
             continue
+        if _group_before(s, amount.start):
+            s.skip("not expressible: a group of republics (not one republic, not all five)")
+            continue
         other = s.other_country(amount.start)
         if other is not None:
             s.skip(f"not expressible: partner not in the data ({other.text})")
@@ -238,6 +251,16 @@ def read_amounts(s: Sentence) -> None:
         s.context.last_measure = measure
 
 
+def _group_before(s: Sentence, at: int) -> bool:
+    """Two to four republics listed together before ``at`` ("Kazakhstan, Uzbekistan and
+    Tajikistan together"): a group the claims format has no area for."""
+    republics = [m for m in s.places if m.end <= at and m.code in REPUBLICS]
+    for first, second in zip(republics, republics[1:], strict=False):
+        if re.fullmatch(r"\s*(?:,|and|,\s*and|и|,\s*и)\s*", s.text[first.end : second.start]):
+            return len({m.code for m in republics}) < len(REPUBLICS)
+    return False
+
+
 def read_ranks(s: Sentence) -> None:
     """ "X is P's second-largest partner", "X holds second place", "X is the leader"."""
     for match in RANK.finditer(s.text):
@@ -249,7 +272,8 @@ def read_ranks(s: Sentence) -> None:
         verb = list(
             re.finditer(
                 r"\b(?:is|was|has been|remains|remained|holds|held|takes|"
-                r"took|ranks|ranked|rounds out|became|becomes)\b",
+                r"took|ranks|ranked|rounds out|became|becomes|overtook|overtaken|replaced|"
+                r"surpassed)\b",
                 head,
             )
         )

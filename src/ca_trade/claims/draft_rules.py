@@ -11,7 +11,7 @@ import re
 # A flow word, and the measure kind it names.
 FLOW_CUE = re.compile(
     r"\b(?:(?P<turnover>trade turnover|turnover|foreign trade|trade volume|volume of trade|"
-    r"bilateral trade|trade|commerce|trading|volume|товарооборот\w*|торгов\w*|"
+    r"bilateral trade|trade|traded|commerce|trading|volume|товарооборот\w*|торгов\w*|"
     r"внешнеторгов\w*)"
     r"|(?P<exports>exports?|exported|shipments|export|экспорт\w*)"
     r"|(?P<imports>imports?|imported|purchases|импорт\w*)"
@@ -112,9 +112,9 @@ _PRODUCTS: tuple[tuple[str, str], ...] = (
 
 
 def product_near(text: str, at: int, span: int = 45) -> str | None:
-    """A product named within ``span`` characters before ``at`` (or in "of ... exports" right
-    after it), if any."""
-    window = text[max(0, at - span) : at] + " " + text[at : at + span]
+    """A product named within ``span`` characters before ``at`` ("oil exports of $5bn"), if
+    any; a product named after a figure ("$30bn, mostly oil") describes it, it is not it."""
+    window = text[max(0, at - span) : at]
     for pattern, name in _PRODUCTS:
         if re.search(pattern, window, re.IGNORECASE):
             return name
@@ -139,8 +139,9 @@ STAGNATION = re.compile(
     re.IGNORECASE,
 )
 GROWTH_PCT = re.compile(
-    r"\b(?P<verb>rose|grew|increased|climbed|jumped|went up|was up|were up|up|expanded|"
-    r"gained|fell|dropped|declined|decreased|shrank|slipped|went down|was down|were down|down|"
+    r"\b(?P<verb>rose|risen|grew|grown|increased|climbed|jumped|went up|was up|were up|up|"
+    r"expanded|gained|fell|fallen|dropped|declined|decreased|shrank|slipped|went down|was down|"
+    r"were down|down|"
     r"contracted|вырос\w*|увеличил\w*|снизил\w*|сократил\w*|упал\w*)\s+(?:by\s+|на\s+)?"
     r"(?P<qual>(?:about|around|almost|nearly|over|more than|roughly|some|approximately|less "
     r"than|около|почти|более чем)\s+)?$"
@@ -156,3 +157,8 @@ GROWTH_AFTER = re.compile(
 FALLING = re.compile(r"fell|dropped|declin|decreas|shrank|slipped|down|contract|снизил|сократил|"
                      r"упал|снижени|fall|drop", re.IGNORECASE)  # fmt: skip
 ANNUAL = re.compile(r"\b(?:a year|per year|annually|per annum|average annual|a year on average)\b")
+EXTREME = re.compile(
+    r"\b(?:all[- ]time (?:high|low)|(?:a |new )?record(?: high| low)?\b|highest|lowest|"
+    r"peak(?:ed)?)\b",
+    re.IGNORECASE,
+)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ca_trade.claims.model import Claim, ClaimSet, describe_test
+from ca_trade.claims.model import AMOUNT_UNITS, Claim, ClaimSet, describe_test
 
 
 def _same_number(a: float | None, b: float | None) -> bool:
@@ -21,12 +21,24 @@ def _same_number(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-6)
 
 
+def _in_millions(claim: Claim, value: float | None) -> tuple[str, float | None]:
+    """An amount as (currency, millions); any other value as (unit, value)."""
+    if value is None or claim.unit not in AMOUNT_UNITS:
+        return str(claim.unit), value
+    currency, factor = AMOUNT_UNITS[claim.unit]
+    return currency, value * factor
+
+
 def same(drafted: Claim, written: Claim) -> bool:
-    """The same measure and value (or other measure and factor)."""
+    """The same measure and value (or other measure and factor); amounts compared in
+    millions of their currency ($0.5bn is 500 USD m)."""
+    mine = (_in_millions(drafted, drafted.value), _in_millions(drafted, drafted.upper))
+    theirs = (_in_millions(written, written.value), _in_millions(written, written.upper))
     return (
         drafted.measure == written.measure
-        and _same_number(drafted.value, written.value)
-        and _same_number(drafted.upper, written.upper)
+        and all(a[0] == b[0] or a[1] is None for a, b in zip(mine, theirs, strict=True))
+        and _same_number(mine[0][1], theirs[0][1])
+        and _same_number(mine[1][1], theirs[1][1])
         and drafted.than == written.than
         and _same_number(drafted.factor, written.factor)
     )

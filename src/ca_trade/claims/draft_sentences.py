@@ -21,7 +21,9 @@ _DATE_PATTERNS = (
     re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}},\s+(?P<year>(?:19|20)\d\d)\b"),
     re.compile(r"\b\d{1,2}\.\d{1,2}\.(?P<year>(?:19|20)\d\d)\b"),
 )
-_DATE_LINE = re.compile(r"^(?:date|published|posted|updated)\s*:?\s*(?P<rest>.+)$", re.IGNORECASE)
+_DATE_LINE = re.compile(
+    r"^(?:date|published|posted|updated|дата|опубликовано)\s*:?\s*(?P<rest>.+)$", re.IGNORECASE
+)
 _AUTHOR_LINE = re.compile(r"^(?:author\s*:|by\s+)\s*(?P<name>.{2,80})$", re.IGNORECASE)
 
 
@@ -100,6 +102,14 @@ def _is_heading(line: str) -> bool:
     return len(line) < 120 and not re.search(r"[.!?:;…\"”]\s*$", line)
 
 
+def strip_dates(text: str) -> str:
+    """``text`` with its full dates ("Feb 12, 2025", "2025-04-04", "15.01.2025") blanked out,
+    same length: a dateline's year is not a figure's year."""
+    for pattern in _DATE_PATTERNS:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
 def _date_year(text: str) -> int | None:
     for pattern in _DATE_PATTERNS:
         match = pattern.search(text)
@@ -144,6 +154,13 @@ def read_article(text: str, name: str) -> Article:
             article.headings.append((len(article.paragraphs), block))
             continue
         article.paragraphs.append(sentences(block))
+    if article.date is None and article.paragraphs:  # a dateline: "ASTANA, Feb 12, 2025 -"
+        opening = article.paragraphs[0][0][:80]
+        for pattern in _DATE_PATTERNS:
+            match = pattern.search(opening)
+            if match:
+                article.date = match.group(0)
+                break
     if article.date:
         article.year = _date_year(article.date)
     return article
