@@ -72,7 +72,7 @@ def claims_to_check(
             + "".join(f"\n  {line}" for line in tally.lines(Counter(), _skips(skipped)))
         )
         return None, skipped
-    claim_set = parse_claims(text, f"{article} ({MACHINE})")
+    claim_set = parse_claims(text, f"{article} (claims {MACHINE})")
     claims = tuple(
         replace(c, note=f"{MACHINE}: {c.note}" if c.note else MACHINE) for c in claim_set.claims
     )

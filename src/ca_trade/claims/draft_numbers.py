@@ -196,7 +196,7 @@ MULTIPLE = re.compile(
     r"|(?P<times>double|twice|triple|three times|threefold|four times|fourfold|five times|"
     r"fivefold|(?P<n>\d+(?:\.\d+)?)\s?(?:times|-fold|fold))"
     r"(?:\s+(?:as (?:large|big|much|high) as|larger|bigger|higher|greater|more|that of))?)"
-    r"\s+(?:than\s+|that of\s+)?",
+    r"(?:\s+(?:than\s+|that of\s+)?|(?=[.,;]))",
     re.IGNORECASE,
 )
 

@@ -253,11 +253,18 @@ def read_amounts(s: Sentence) -> None:
 
 def _group_before(s: Sentence, at: int) -> bool:
     """Two to four republics listed together before ``at`` ("Kazakhstan, Uzbekistan and
-    Tajikistan together"): a group the claims format has no area for."""
+    Tajikistan together", "Kazakhstan and Kyrgyzstan"): a group the claims format has no area
+    for. A list ends with "and" (a comma alone is not a list: "After Kazakhstan, Uzbekistan")."""
     republics = [m for m in s.places if m.end <= at and m.code in REPUBLICS]
-    for first, second in zip(republics, republics[1:], strict=False):
-        if re.fullmatch(r"\s*(?:,|and|,\s*and|и|,\s*и)\s*", s.text[first.end : second.start]):
-            return len({m.code for m in republics}) < len(REPUBLICS)
+    run: list[Mention] = []
+    for mention in republics:
+        gap = s.text[run[-1].end : mention.start] if run else ""
+        if run and re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*и)\s*", gap):
+            run.append(mention)
+            if re.search(r"and|и", gap) and len({m.code for m in run}) < len(REPUBLICS):
+                return True
+        else:
+            run = [mention]
     return False
 
 

@@ -82,6 +82,6 @@ def lines(checkable: Counter[str], skipped: Counter[str] | None = None) -> list[
         parts = ", ".join(f"{n} {why}" for why, n in skipped.most_common())
         out.append(
             f"not expressible as claims, why: {parts} ({total} statement"
-            f"{'s' if total != 1 else ''}; listed at the end of the drafted file)"
+            f"{'s' if total != 1 else ''}, listed in the drafted file)"
         )
     return out
