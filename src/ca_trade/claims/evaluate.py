@@ -31,6 +31,7 @@ from ca_trade.claims.model import (
     NOT_CHECKABLE,
     OP_CODES,
     RULES,
+    TIME_KINDS,
     Basis,
     Claim,
     ClaimSet,
@@ -219,6 +220,10 @@ def _measure_value(frames: _Frames, measure: Measure, rule: Basis, year: int) ->
     label = describe(measure)
     if measure.kind in GROWTH_KINDS:
         out = _growth_value(frames, measure, rule, year, label)
+    elif measure.kind in TIME_KINDS:
+        from ca_trade.claims import measures_time
+
+        out = measures_time.value(frames, measure, rule, year)
     elif measure.kind in FLOW_KINDS:
         frame = frames.balance(rule, year, measure.perspective)
         row = _one(frame, partner=str(measure.partner), area=str(measure.area))
@@ -507,6 +512,10 @@ def _years_needed(measure: Measure | None, year: int) -> set[int]:
         return set()
     if measure.kind in GROWTH_KINDS:
         return set(growth_years(measure, year))
+    if measure.kind in TIME_KINDS:
+        from ca_trade.claims import measures_time
+
+        return measures_time.years_needed(measure, year)
     if measure.kind in ("ratio", "difference"):
         return _years_needed(measure.left, year) | _years_needed(measure.right, year)
     return {year}
@@ -520,7 +529,7 @@ def growth_years(measure: Measure, year: int) -> tuple[int, int]:
 
 def _with_years(measure: Measure, year: int) -> Measure:
     """The measure with its growth years filled in (for describing the test)."""
-    if measure.kind in GROWTH_KINDS:
+    if measure.kind in GROWTH_KINDS or measure.kind in TIME_KINDS[:3] + ("growth_rank",):
         start, end = growth_years(measure, year)
         return replace(measure, from_year=start, to_year=end)
     if measure.left is not None and measure.right is not None:

@@ -27,6 +27,7 @@ from ca_trade.claims.model import (
     OPERAND_KINDS,
     OPS,
     SHARE_OF,
+    TIME_KINDS,
     Claim,
     ClaimSet,
     Measure,
@@ -99,6 +100,7 @@ _MEASURE_KEYS = {
     "product",
     "from_year",
     "to_year",
+    "order",
 }
 
 
@@ -199,6 +201,11 @@ def _measure(
             if name in table:
                 raise where.error(f"{key}.{name}", f"not used by kind {kind!r}")
 
+    if kind in TIME_KINDS:
+        from ca_trade.claims.parse_time import time_measure
+
+        return time_measure(where, key, table, kind, refuse)
+    refuse("order")
     if kind not in GROWTH_KINDS:
         refuse("from_year", "to_year")
     if kind in GROWTH_KINDS:
