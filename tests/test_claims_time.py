@@ -204,3 +204,82 @@ def test_bad_time_measures_name_the_field(
     result = invoke(runner, "check", str(claims), "--data", str(FIXTURE))
     assert result.exit_code == 65
     assert f"claim 'x' (#1), {field}:" in result.stderr
+
+
+# ------------------------------------------------------------------------------- breadth
+
+BUNDLED_2024 = DATA.parent.parent / "data" / "trade_2024.csv"
+
+
+def _check_bundled(runner: CliRunner, tmp_path: Path, body: str) -> list[dict[str, str]]:
+    claims = tmp_path / "claims.toml"
+    claims.write_text("year = 2024\n" + HEAD + body, encoding="utf-8")
+    result = invoke(runner, "check", str(claims), "--data", str(BUNDLED_2024), "-f", "csv")
+    assert result.exit_code in (0, 1), result.stderr
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_a_group_of_republics(runner: CliRunner, tmp_path: Path) -> None:
+    """ "Kazakhstan, Uzbekistan, Kyrgyzstan and Tajikistan together traded $84bn with China"
+    (bundled 2024): China's customs 43820 + 13780 + 22710 + 3860 = 84170; the republics' own
+    30100 + 12400 + 5500 + 1960 = 49960."""
+    rows = _check_bundled(
+        runner,
+        tmp_path,
+        '[[claim]]\nid = "g"\nquote = "q"\nmeasure = { kind = "turnover", partner = "CHN", '
+        'area = ["KAZ", "UZB", "KGZ", "TJK"] }\nop = "≈"\nvalue = 84\nunit = "USD bn"\n'
+        'tolerance = "5%"\n',
+    )
+    assert _by_basis(rows) == {
+        "partner": 43820 + 13780 + 22710 + 3860,
+        "republic": 30100 + 12400 + 5500 + 1960,
+    }
+    assert rows[0]["test"] == "CHN–KAZ+KGZ+TJK+UZB turnover ≈ 84 USD bn (±5%)"
+    assert rows[0]["verdict"] == "depends on basis"
+
+
+def test_a_group_with_a_missing_figure_is_not_checkable(runner: CliRunner, tmp_path: Path) -> None:
+    """China's exports: Tajikistan's are derived, but the EU's exports to the five are known
+    for Uzbekistan only: the EU's exports to Kazakhstan and Uzbekistan are not checkable."""
+    rows = _check_bundled(
+        runner,
+        tmp_path,
+        '[[claim]]\nid = "g"\nquote = "q"\nmeasure = { kind = "exports", partner = "EU27", '
+        'area = ["KAZ", "UZB"] }\nop = ">"\nvalue = 1\nunit = "USD bn"\n',
+    )
+    assert {r["verdict"] for r in rows} == {"not checkable"}
+
+
+def test_rank_among_the_countries_in_the_data(runner: CliRunner, tmp_path: Path) -> None:
+    """China is Kazakhstan's largest single-country partner: 43820 (China's customs) and 30100
+    (Kazakhstan's) against Russia's 28700 and Kazakhstan's 28000 for Russia; the EU (a bloc)
+    is left out."""
+    rows = _check_bundled(
+        runner,
+        tmp_path,
+        '[[claim]]\nid = "r"\nquote = "q"\nmeasure = { kind = "rank", partner = "CHN", '
+        'area = "KAZ", among = "countries" }\nop = "="\nvalue = 1\n',
+    )
+    assert _by_basis(rows) == {"partner": 1.0, "republic": 1.0}
+    assert all("countries in the data: CHN, RUS" in r["coverage"] for r in rows)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        HEAD + '[[claim]]\nid = "x"\nquote = "q"\nmeasure = { kind = "rank", partner = "EU27", '
+        'area = "KAZ", among = "countries" }\nop = "="\nvalue = 1\n',
+        encoding="utf-8",
+    )
+    refused = invoke(runner, "check", str(bad))
+    assert refused.exit_code == 65 and "the EU is not a country" in refused.stderr
+
+
+def test_russia_is_second_among_the_countries(runner: CliRunner, tmp_path: Path) -> None:
+    """Russia for Kazakhstan (bundled 2024): 28700 (Russia's) < 43820 (China's customs), and
+    28000 < 30100 on Kazakhstan's own figures: second on both."""
+    rows = _check_bundled(
+        runner,
+        tmp_path,
+        '[[claim]]\nid = "r"\nquote = "q"\nmeasure = { kind = "rank", partner = "RUS", '
+        'area = "KAZ", among = "countries" }\nop = "="\nvalue = 2\n',
+    )
+    assert _by_basis(rows) == {"partner": 2.0, "republic": 2.0}
+    assert rows[0]["verdict"] == "holds"

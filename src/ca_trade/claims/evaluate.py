@@ -224,6 +224,10 @@ def _measure_value(frames: _Frames, measure: Measure, rule: Basis, year: int) ->
         from ca_trade.claims import measures_time
 
         out = measures_time.value(frames, measure, rule, year)
+    elif measure.kind in FLOW_KINDS and "+" in str(measure.area):  # a group of republics
+        from ca_trade.claims import measures_group
+
+        out = measures_group.group_value(frames, measure, rule, year)
     elif measure.kind in FLOW_KINDS:
         frame = frames.balance(rule, year, measure.perspective)
         row = _one(frame, partner=str(measure.partner), area=str(measure.area))
@@ -243,6 +247,10 @@ def _measure_value(frames: _Frames, measure: Measure, rule: Basis, year: int) ->
         out = a.merged(b, result)
         if result is None and a.value is not None and b.value is not None:
             out.missing.append(f"{describe(measure.right)} is zero")
+    elif measure.among == "countries":
+        from ca_trade.claims import measures_group
+
+        out = measures_group.countries_rank(frames, measure, rule, year)
     else:
         out = _rank_value(frames, measure, rule, year)
     if measure.product:

@@ -191,6 +191,11 @@ def describe(measure: Measure) -> str:
         return f"({describe(measure.left)}) {sign} ({describe(measure.right)})"
     if measure.among == "partners":
         return f"rank of {measure.partner} among CHN/EU27/RUS for {measure.area} by {measure.by}"
+    if measure.among == "countries":
+        return (
+            f"rank of {measure.partner} among the countries in the data for {measure.area} "
+            f"by {measure.by}"
+        )
     return f"rank of {measure.area} among the five for {measure.partner} by {measure.by}"
 
 

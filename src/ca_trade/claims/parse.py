@@ -37,6 +37,7 @@ from ca_trade.claims.model import (
     is_share,
     value_kind,
 )
+from ca_trade.claims.parse_time import group_area
 from ca_trade.errors import DataError
 
 # ------------------------------------------------------------------------------- reading
@@ -222,7 +223,9 @@ def _measure(
                 key + ".area",
                 table.get("area"),
                 schema.REPUBLICS if partner == schema.WORLD else regions,
-            ),
+            )
+            if growth or not isinstance(table.get("area"), list)
+            else group_area(where, key + ".area", table["area"]),
             perspective=_choice(
                 where,
                 key + ".perspective",
@@ -254,10 +257,14 @@ def _measure(
             raise where.error(key, "a difference needs two amounts or two shares")
         return Measure(kind, left=left, right=right)
     refuse("of", "to", "minus", "perspective")
-    among = _choice(where, key + ".among", table.get("among"), ("partners", "republics"), "")
+    among = _choice(
+        where, key + ".among", table.get("among"), ("partners", "republics", "countries"), ""
+    )
     if not among:
-        raise where.error(key + ".among", "missing", hint="partners or republics")
-    area_codes = schema.REPUBLICS if among == "republics" else regions
+        raise where.error(key + ".among", "missing", hint="partners, republics or countries")
+    area_codes = schema.REPUBLICS if among != "partners" else regions
+    if among == "countries" and table.get("partner") == "EU27":
+        raise where.error(key + ".partner", "the EU is not a country", hint="CHN or RUS")
     return Measure(
         kind,
         partner=_code(where, key + ".partner", table.get("partner"), schema.PARTNERS),

@@ -11,16 +11,30 @@ from collections.abc import Callable
 from typing import Any
 
 from ca_trade import schema
-from ca_trade.claims import parse
 from ca_trade.claims.model import GROWTH_OF, Measure
 
 _ALL = ("partner", "area", "of", "to", "minus", "among", "by", "perspective", "product")
+
+
+def group_area(where: Any, key: str, value: list[object]) -> str:
+    """``area = ["KAZ", "UZB", "KGZ", "TJK"]``: two to five republics, as "KAZ+KGZ+TJK+UZB"."""
+    codes = sorted({str(v).strip().upper() for v in value})
+    wrong = [c for c in codes if c not in schema.REPUBLICS]
+    if wrong or len(codes) < 2 or len(codes) != len(value):
+        raise where.error(
+            key,
+            f"{value!r} is not a group of two to five different republics",
+            hint='area = ["KAZ", "UZB"] (or "CA5" for the five as compiled)',
+        )
+    return "+".join(codes)
 
 
 def time_measure(
     where: Any, key: str, table: dict[str, Any], kind: str, refuse: Callable[..., None]
 ) -> Measure:
     """One measure of ``TIME_KINDS`` (``where`` is parse's error builder)."""
+    from ca_trade.claims import parse
+
     if kind in ("growth_rank", "mirror_ratio"):
         refuse(*(n for n in _ALL if n not in ("partner", "area", "by")), "order")
         if kind == "mirror_ratio":
@@ -67,6 +81,8 @@ def time_measure(
 
 def _years(where: Any, key: str, table: dict[str, Any], measure: Measure) -> Measure:
     from dataclasses import replace
+
+    from ca_trade.claims import parse
 
     start = parse._year(where, key + ".from_year", table.get("from_year"))
     end = parse._year(where, key + ".to_year", table.get("to_year"))
