@@ -819,7 +819,7 @@ def check(
             result, claims_name=claim_set.path, explain=why, details=details, tally=tally
         ),
     )
-    article_check.say_tally(tally, fmt)
+    article_check.say_tally(tally, fmt, article)
     if not claims.all_hold(result):
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -94,11 +94,13 @@ def tally_lines(result: pl.DataFrame, claim_set: ClaimSet, skipped: list[str]) -
     return tally.lines(tally.not_checkable(result, claim_set), _skips(skipped))
 
 
-def say_tally(lines: list[str], fmt: OutputFormat | None) -> None:
-    """For CSV, TSV or JSON (notes under a table are the table's), the tally on stderr."""
+def say_tally(lines: list[str], fmt: OutputFormat | None, article: Path | None) -> None:
+    """With --article and CSV, TSV or JSON, the tally on stderr too (a table has it as notes
+    under it; a claims file's machine output, like its other notes, has none)."""
     from ca_trade import render
     from ca_trade.schema import OutputFormat
 
-    if lines and render.pick_format(fmt) in (OutputFormat.csv, OutputFormat.tsv, OutputFormat.json):
+    machine = (OutputFormat.csv, OutputFormat.tsv, OutputFormat.json)
+    if article is not None and lines and render.pick_format(fmt) in machine:
         for line in lines:
             render.say(line)

@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ca_trade.claims import draft_more as more
+from ca_trade.claims import draft_time
 from ca_trade.claims.draft_context import Context, Draft, Skip, Table, dominant_partner
 from ca_trade.claims.draft_gazetteer import mentions
 from ca_trade.claims.draft_read import Sentence, read_amounts, read_ranks
-from ca_trade.claims.draft_rules import EXTREME, FLOW_CUE, PART_YEAR
+from ca_trade.claims.draft_rules import PART_YEAR
 from ca_trade.claims.draft_sentences import Article, read_article, strip_dates
 
 _FIGURE = re.compile(
     r"\d|\b(?:double|twice|triple|fold|leader|leading|largest|biggest|second|third|top|"
     r"surplus|deficit|growth|dip|stagnat|only|tens of|hundreds of|than|record|highest|lowest|"
-    r"all-time|peak|differ)\w*",
+    r"all-time|peak|differ|fastest|strongest)\w*",
     re.IGNORECASE,
 )
 
@@ -42,9 +43,12 @@ class Drafted:
 
 
 def _default_year(article: Article) -> tuple[int | None, str | None]:
-    """The claims' year: the latest year the article's figure sentences name (not after the
-    article's own year), else the year before the article's date."""
-    years: Counter[int] = Counter()
+    """The claims' year: for a dated article, the year before its date (the latest full year of
+    annual figures when it appeared); for an undated one, the latest year its figure sentences
+    name (part-year figures aside). A sentence that names its own year keeps it."""
+    if article.year is not None:
+        return article.year - 1, f"the year before the article's date ({article.date})"
+    years: set[int] = set()
     for paragraph in article.paragraphs:
         for sentence in paragraph:
             if PART_YEAR.search(sentence):
@@ -52,13 +56,8 @@ def _default_year(article: Article) -> tuple[int | None, str | None]:
             if re.search(r"[$€%]|billion|million|bn\b|млрд|млн", sentence):
                 found = re.findall(r"\b((?:19|20)\d\d)\b", strip_dates(sentence))
                 years.update(int(y) for y in found)
-    if article.year is not None:
-        years = Counter({y: n for y, n in years.items() if y <= article.year})
     if years:
-        latest = max(years)
-        return latest, f"the latest year the article's figures name ({latest})"
-    if article.year is not None:
-        return article.year - 1, f"the year before the article's date ({article.date})"
+        return max(years), f"the latest year the article's figures name ({max(years)})"
     return None, None
 
 
@@ -102,13 +101,12 @@ def _read(s: Sentence) -> None:
     more.bracketed(s)
     more.multiples(s)
     read_ranks(s)
+    draft_time.growth_ranks(s)
     more.shares(s)
     more.growth_percent(s)
     read_amounts(s)
     more.change_words(s)
-    extreme = EXTREME.search(s.text)
-    if extreme and FLOW_CUE.search(s.text):
-        s.skip(f"not expressible: an extreme over time ({extreme.group(0)!r})")
+    draft_time.extremes(s)
     for pct in s.percents:
         if s.free(pct.start, pct.end):
             s.skip(f"not read: {pct.text} (no rule for this wording)")

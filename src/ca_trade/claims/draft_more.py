@@ -155,8 +155,9 @@ def multiples(s: Sentence) -> None:
     sentence's measure to that name's same measure."""
     for match in num.MULTIPLE.finditer(s.text):
         if re.search(r"\bdiffer", s.text[max(0, match.start() - 30) : match.start()]):
-            s.skip("not expressible: one side's figure against the other's (a mirror ratio)")
-            s.take(match.start(), match.end())
+            from ca_trade.claims.draft_time import mirror
+
+            mirror(s, match)
             continue
         after = [m for m in s.places if m.start >= match.end() and m.start - match.end() <= 6]
         main = _main_measure(s)
@@ -259,6 +260,7 @@ def shares(s: Sentence) -> None:
     """ "18.9% of Uzbekistan's total trade", "China's share of the region's trade was 40%":
     the partner's share of the area's trade, imports or exports."""
     found: list[tuple[int, int, str, str, float, int, str]] = []
+    changes: dict[int, float] = {}  # a share's change in points, by where its phrase starts
     for match in _SHARE_OF.finditer(s.text):
         pct = num.number(match.group("pct"))
         whose, of = match.group("whose"), match.group("of")
@@ -267,8 +269,8 @@ def shares(s: Sentence) -> None:
         after = [p for p in s.percents if p.start >= match.end() and p.start - match.end() < 60]
         if len(after) >= 2 and re.search(
             r"\bfrom\s+$", s.text[max(0, after[0].start - 8) : after[0].start]
-        ):  # "rose from 17% to 21%": the share now is the second; the change is not a claim
-            s.skip("not expressible: a share's change in percentage points")
+        ):  # "rose from 17% to 21%": the share now is the second, and its change in points
+            changes[match.start()] = after[1].value - after[0].value
             s.take(after[0].start, after[0].end)
             after = after[1:]
         if after:
@@ -315,6 +317,10 @@ def shares(s: Sentence) -> None:
         if partner_place.guessed:
             draft.review("measure", partner_place.guessed)
         s.take(pct_at, end)
+        if start in changes:
+            from ca_trade.claims.draft_time import share_change
+
+            share_change(s, measure, changes[start])
 
 
 def _product_in(text: str) -> str | None:
@@ -334,19 +340,23 @@ def growth_percent(s: Sentence) -> None:
         if verb is None and after is None:
             continue
         if ANNUAL.search(s.text[pct.end : pct.end + 40]):
-            s.skip("not expressible: average annual growth over several years")
-            s.take(pct.start, pct.end)
+            from ca_trade.claims.draft_time import average_growth
+
+            average_growth(s, pct)
             continue
         found = s.flow_measure(pct.start)
         if found is None:
             continue
         measure, why = found
-        measure.pop("product", None)
+        if measure.pop("product", None) or product_near(s.text, pct.start):
+            s.skip(f"not expressible: the growth of one product ({pct.text})")
+            s.take(pct.start, pct.end)
+            continue
         word = (verb.group(0) if verb else after.group(0) if after else "").strip()
         sign = -1.0 if FALLING.search(word) else 1.0
         qualifier = num.qualifier(before)
         end = s.year or s.context.default_year
-        start = s.years[0] if len(s.years) == 2 else (end - 1 if end else None)
+        start = s.base_year or (end - 1 if end else None)
         draft = s.draft(growth(measure, start, end), op_for(qualifier), value=sign * pct.value)
         draft.unit, draft.note = "%", note_for(qualifier, f"{word} {pct.text}")
         if draft.op == "≈":

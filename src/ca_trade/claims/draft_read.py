@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 
 from ca_trade.claims import draft_numbers as num
-from ca_trade.claims.draft_context import Context, Draft, Place, Skip, Table, flow
+from ca_trade.claims.draft_context import Context, Draft, Place, Skip, Table, flow, growth
 from ca_trade.claims.draft_gazetteer import REGION, REPUBLICS, Mention, mentions
 from ca_trade.claims.draft_rules import (
+    FALLING,
     FLOW_CUE,
     NOT_TRADE,
     RANK,
@@ -27,6 +28,11 @@ from ca_trade.claims.draft_rules import (
 from ca_trade.claims.draft_sentences import strip_dates
 
 _YEAR = re.compile(r"(?<![\d$€.,])((?:19|20)\d\d)(?![\d%.,]\d)")
+_BASE_YEAR = re.compile(
+    r"\b(?:compared (?:with|to)|against|versus|vs\.?|from|since|over|по сравнению с)\s+"
+    r"(?:the same period of\s+|the end of\s+)?((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 _LAST_YEAR = re.compile(r"\blast year\b|\bin the past year\b|в прошлом году", re.IGNORECASE)
 _PAREN_AMOUNT = re.compile(r"\(\s*(?:about |around |approximately |nearly |over )?[$€U][^)]*\)")
 
@@ -44,9 +50,13 @@ class Sentence:
         self.used: list[tuple[int, int]] = []
         self.drafts: list[Draft] = []
         self.skips: list[Skip] = []
-        years = sorted({int(y) for y in _YEAR.findall(strip_dates(text))})
+        plain = strip_dates(text)
+        years = sorted({int(y) for y in _YEAR.findall(plain)})
         self.years = years
-        self.year: int | None = years[-1] if years else None
+        base = _BASE_YEAR.search(plain)
+        self.base_year = int(base.group(1)) if base else None  # "compared with 2023"
+        own = [y for y in years if y != self.base_year]
+        self.year: int | None = own[-1] if own else None
         self.year_why: str | None = None
         if self.year is None and _LAST_YEAR.search(text) and context.article_year:
             self.year = context.article_year - 1
@@ -208,18 +218,8 @@ def read_amounts(s: Sentence) -> None:
             s.skip(f"not expressible: {not_trade} (the data hold merchandise trade)")
             continue
         before = s.text[max(0, amount.start - 30) : amount.start]
-        if re.search(
-            r"(?:rose|grew|increased|fell|declined|dropped|decreased|went up|went down|"
-            r"up|down|jumped|climbed|slipped)\s+by\s+$|"
-            r"(?:increase|decrease|rise|growth|decline|drop|fall|gain)\s+of\s+$",
-            before,
-            re.IGNORECASE,
-        ):
-            s.skip(f"not expressible: a change in money ({amount.text}) between two years")
-            continue
-        if _group_before(s, amount.start):
-            s.skip("not expressible: a group of republics (not one republic, not all five)")
-            continue
+        change = _CHANGE_BY.search(before)
+        group = _group_before(s, amount.start)
         other = s.other_country(amount.start)
         if other is not None:
             s.skip(f"not expressible: partner not in the data ({other.text})")
@@ -229,14 +229,30 @@ def read_amounts(s: Sentence) -> None:
             s.skip(f"not read: {amount.text} names no trade flow, partner or area")
             continue
         measure, why = found
-        qualifier = num.qualifier(before)
+        qualifier = num.qualifier(before[: change.start()] if change else before)
         value = amount.value
         op = op_for(qualifier)
+        if group:
+            measure["area"] = group
+            why = [w for w in why if not w.startswith("area")]
+        if change:
+            if measure["kind"] == "balance" or group:
+                what = "a group of republics" if group else "a balance"
+                s.skip(f"not expressible: a change in money of {what} ({amount.text})")
+                continue
+            end = s.year or s.context.default_year
+            start = s.base_year or (end - 1 if end else None)
+            measure = growth(measure, start, end, "change")
+            if FALLING.search(change.group(0)):
+                value = -value
+                op = {">": "<", ">=": "<=", "<": ">", "<=": ">="}.get(op, op)
+            if s.year is None:
+                why.append("years: the year before the claims' year, to that year")
         if re.search(r"deficit|дефицит", window, re.IGNORECASE) and measure["kind"] == "balance":
             value = -value
             op = {">": "<", ">=": "<=", "<": ">", "<=": ">="}.get(op, op)
         product = product_near(s.text, amount.start)
-        if product:
+        if product and measure["kind"] != "change":
             measure["product"] = product
         draft = s.draft(
             measure, op, value=value, unit=amount.unit, note=note_for(qualifier, amount.text)
@@ -251,7 +267,16 @@ def read_amounts(s: Sentence) -> None:
         s.context.last_measure = measure
 
 
-def _group_before(s: Sentence, at: int) -> bool:
+_CHANGE_BY = re.compile(
+    r"(?:rose|grew|increased|fell|declined|dropped|decreased|went up|went down|up|down|jumped|"
+    r"climbed|slipped|вырос\w*|увеличил\w*|снизил\w*|сократил\w*)\s+(?:by|на)\s+"
+    r"(?:\w+\s+){0,2}$|(?:increase|decrease|rise|growth|decline|drop|fall|gain)\s+of\s+"
+    r"(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _group_before(s: Sentence, at: int) -> list[str] | None:
     """Two to four republics listed together before ``at`` ("Kazakhstan, Uzbekistan and
     Tajikistan together", "Kazakhstan and Kyrgyzstan"): a group the claims format has no area
     for. A list ends with "and" (a comma alone is not a list: "After Kazakhstan, Uzbekistan")."""
@@ -262,10 +287,10 @@ def _group_before(s: Sentence, at: int) -> bool:
         if run and re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*и)\s*", gap):
             run.append(mention)
             if re.search(r"and|и", gap) and len({m.code for m in run}) < len(REPUBLICS):
-                return True
+                return sorted({m.code for m in run})
         else:
             run = [mention]
-    return False
+    return None
 
 
 def read_ranks(s: Sentence) -> None:
@@ -321,6 +346,8 @@ def read_ranks(s: Sentence) -> None:
             continue
         if partner is None:
             continue
+        if among == "partners" and re.search(r"single", match.group(0), re.IGNORECASE):
+            among = "countries"  # "largest single-country partner": the EU is not one
         measure = {"kind": "rank", "partner": partner, "area": area, "among": among}
         draft = s.draft(measure, "=", value=float(value), note=f"rank: {match.group(0)!r}")
         for reason in guessed:
