@@ -76,12 +76,8 @@ def claims_to_check(
     claims = tuple(
         replace(c, note=f"{MACHINE}: {c.note}" if c.note else MACHINE) for c in claim_set.claims
     )
-    saved = (
-        f"; drafted claims saved in {save_draft}"
-        if save_draft
-        else ("; to correct them: ca-trade check --article ... --save-draft FILE")
-    )
-    render.say(f"{len(claims)} claims {MACHINE} from {article}{saved}")
+    saved = f"saved in {save_draft}" if save_draft else "--save-draft FILE keeps them"
+    render.say(f"{len(claims)} claims {MACHINE} from {article}, to review ({saved})")
     return ClaimSet(claim_set.path, claims), skipped
 
 

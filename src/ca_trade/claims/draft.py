@@ -154,7 +154,7 @@ def to_toml(drafted: Drafted, source_name: str) -> str:
         f"# Claims drafted by `ca-trade claims draft` from {source_name}.",
         "# Read by fixed rules (docs/claims.md, 'Drafting claims'), not by a person: check every",
         "# claim against its quote, and each field marked '# review:' first.",
-        f"# {len(drafted.drafts)} claims drafted; {len(drafted.skips)} statements not "
+        f"# {len(drafted.drafts)} claim(s) drafted; {len(drafted.skips)} statement(s) not "
         "expressible or not read (listed at the end).",
         "",
     ]
