@@ -44,7 +44,20 @@ def _import_args(data: Path) -> list[str]:
     return [str(download)]
 
 
-RUN_INPUT: dict[str, Callable[[Path], list[str]]] = {"import": _import_args}
+def _claims_args(data: Path) -> list[str]:
+    article = data.parent / "article.txt"
+    if not article.exists():
+        article.write_text(
+            "A story\n\nKazakhstan's trade with China was $43.8 billion in 2024.\n",
+            encoding="utf-8",
+        )
+    return ["draft", str(article)]
+
+
+RUN_INPUT: dict[str, Callable[[Path], list[str]]] = {
+    "import": _import_args,
+    "claims": _claims_args,
+}
 FORMATS = ("table", "csv", "tsv", "json")
 HEADER = "year,reporter,partner,flow,value_millions,currency,basis,source,source_url,note"
 

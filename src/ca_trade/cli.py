@@ -831,7 +831,7 @@ claims_app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(claims_app)
+app.add_typer(claims_app, name="claims")
 
 
 @claims_app.command("draft")
@@ -972,10 +972,12 @@ def _app_for(args: list[str]) -> typer.Typer:
         if info.callback is not None
         and (info.name or typer.main.get_command_name(info.callback.__name__)) == args[at]
     ]
-    if len(chosen) != 1:
+    groups = [group for group in app.registered_groups if group.name == args[at]]
+    if len(chosen) + len(groups) != 1:
         return app
     lean = copy.copy(app)
     lean.registered_commands = chosen
+    lean.registered_groups = groups  # `claims draft`: the claims group alone
     return lean
 
 
