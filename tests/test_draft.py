@@ -347,7 +347,7 @@ def test_check_article_end_to_end(runner: CliRunner, tmp_path: Path) -> None:
     assert {float(r["computed_value"]) for r in first} == {45000.0, 47000.0}
     assert all(r["note"].startswith("read by machine") for r in rows)
     assert "read by machine" in result.stderr
-    assert "not checkable, why: 1 year not in the data" in result.stderr
+    assert "could not be checked, why: 1 year not in the data" in result.stderr
     assert "not expressible as claims, why: 1 part-year figure" in result.stderr
     assert len(claims.read_claims(saved).claims) == 2
 
@@ -356,7 +356,7 @@ def test_check_article_table_has_the_tally_under_it(runner: CliRunner) -> None:
     result = invoke(runner, "check", "--article", str(ARTICLES / "check_small.txt"), "-f", "md")
     assert result.exit_code == 0
     assert "(claims read by machine)" in result.stdout
-    assert "not checkable, why: 1 year not in the data" in result.stdout
+    assert "could not be checked, why: 1 year not in the data" in result.stdout
 
 
 def test_check_article_with_a_claims_file_is_a_usage_error(runner: CliRunner) -> None:

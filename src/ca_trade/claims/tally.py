@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ca_trade.claims.model import NOT_CHECKABLE, Claim, ClaimSet, Measure
+from ca_trade.claims.model import MIXED, NOT_CHECKABLE, NOT_DECIDABLE, Claim, ClaimSet, Measure
 
 if TYPE_CHECKING:
     import polars as pl
@@ -24,6 +24,8 @@ YEAR = "year not in the data"
 UNLIKE = "not like with like (the two years' figures from different reporters)"
 PART = "covers only part of the five"
 MISSING = "figure not published"
+BOUNDS = "not decidable (the data give only bounds)"
+ONLY_MIXED = "only mixed reporters' figures (not like for like)"
 
 
 def _has_product(measure: Measure | None) -> bool:
@@ -33,7 +35,12 @@ def _has_product(measure: Measure | None) -> bool:
 
 
 def reason(claim: Claim, rows: list[dict[str, object]]) -> str:
-    """The one reason a not-checkable claim is counted under."""
+    """The one reason a claim that could not be checked is counted under."""
+    verdict = rows[0].get("verdict") if rows else None
+    if verdict == NOT_DECIDABLE:
+        return BOUNDS
+    if verdict == MIXED:
+        return ONLY_MIXED
     if _has_product(claim.measure) or _has_product(claim.than):
         return PRODUCT
     details = " ".join(str(r.get("computed_missing_reason") or "") for r in rows)
@@ -49,10 +56,12 @@ def reason(claim: Claim, rows: list[dict[str, object]]) -> str:
 
 
 def not_checkable(result: pl.DataFrame, claim_set: ClaimSet) -> Counter[str]:
-    """How many claims are not checkable, by reason (``evaluate``'s frame and its claims)."""
+    """How many claims are not checkable, not decidable or only on mixed reporters' figures,
+    by reason (``evaluate``'s frame and its claims)."""
     by_id = {c.id: c for c in claim_set.claims}
     rows: dict[str, list[dict[str, object]]] = {}
-    for row in result.filter(result["verdict"] == NOT_CHECKABLE).to_dicts():
+    unchecked = result["verdict"].is_in([NOT_CHECKABLE, NOT_DECIDABLE, MIXED])
+    for row in result.filter(unchecked).to_dicts():
         rows.setdefault(str(row["claim_id"]), []).append(row)
     return Counter(reason(by_id[claim_id], found) for claim_id, found in rows.items())
 
@@ -76,7 +85,7 @@ def lines(checkable: Counter[str], skipped: Counter[str] | None = None) -> list[
     if checkable:
         total = sum(checkable.values())
         parts = ", ".join(f"{n} {why}" for why, n in checkable.most_common())
-        out.append(f"not checkable, why: {parts} ({total} claim{'s' if total != 1 else ''})")
+        out.append(f"could not be checked, why: {parts} ({total} claim{'s' if total != 1 else ''})")
     if skipped:
         total = sum(skipped.values())
         parts = ", ".join(f"{n} {why}" for why, n in skipped.most_common())
