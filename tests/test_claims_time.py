@@ -285,3 +285,55 @@ def test_russia_is_second_among_the_countries(runner: CliRunner, tmp_path: Path)
     )
     assert _by_basis(rows) == {"mixed": 2.0, "republic": 2.0}
     assert rows[0]["verdict"] == "holds"
+
+
+# ------------------------------------------------------------------------------- bounds
+
+BOUNDED = DATA / "claims" / "time" / "bounded.csv"
+
+
+def _check_bounded(runner: CliRunner, tmp_path: Path, body: str) -> list[dict[str, str]]:
+    claims = tmp_path / "claims.toml"
+    claims.write_text("year = 2024\n" + HEAD + body, encoding="utf-8")
+    result = invoke(runner, "check", str(claims), "--data", str(BOUNDED), "-f", "csv")
+    assert result.exit_code in (0, 1), result.stderr
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_a_change_from_a_lower_bound_is_a_lower_bound(runner: CliRunner, tmp_path: Path) -> None:
+    """bounded.csv: China's customs 41000 (2023) and "exceeded" 44000 (2024, bound lower): the
+    change is more than 44000 - 41000 = 3000. "rose by more than $3bn" holds for every value
+    the data allow; "rose by about $3bn" (±150) may hold or fail: not decidable."""
+    more = _check_bounded(
+        runner,
+        tmp_path,
+        f'[[claim]]\nid = "c"\nquote = "q"\nmeasure = {{ kind = "change", of = {FLOW} }}\n'
+        'op = ">"\nvalue = 3\nunit = "USD bn"\n',
+    )
+    assert {r["verdict"] for r in more} == {"holds"}
+    assert float(more[0]["computed_value"]) == 44000 - 41000
+    about = _check_bounded(
+        runner,
+        tmp_path,
+        f'[[claim]]\nid = "c"\nquote = "q"\nmeasure = {{ kind = "change", of = {FLOW} }}\n'
+        'op = "≈"\nvalue = 3\nunit = "USD bn"\ntolerance = "5%"\n',
+    )
+    assert {r["verdict"] for r in about} == {"not decidable"}
+
+
+def test_a_record_from_a_lower_bound(runner: CliRunner, tmp_path: Path) -> None:
+    """2024's "over 44000" is above 2023's 41000 whatever its true value: a record (rank 1)."""
+    rows = _check_bounded(
+        runner,
+        tmp_path,
+        f'[[claim]]\nid = "e"\nquote = "q"\nmeasure = {{ kind = "extreme", of = {FLOW} }}\n'
+        'op = "="\nvalue = 1\n',
+    )
+    assert {r["verdict"] for r in rows} == {"holds"}
+    low = _check_bounded(
+        runner,
+        tmp_path,
+        f'[[claim]]\nid = "e"\nquote = "q"\nmeasure = {{ kind = "extreme", of = {FLOW}, '
+        'order = "lowest" }\nop = "="\nvalue = 2\n',
+    )
+    assert {r["verdict"] for r in low} == {"holds"}  # the higher of two: second lowest
