@@ -54,8 +54,15 @@ def _claims_args(data: Path) -> list[str]:
     return ["draft", str(article)]
 
 
+def _fetch_args(data: Path) -> list[str]:
+    from fetch_support import seed_cache  # offline, from a cache made beside the data file
+
+    return seed_cache(data.parent / "fetch-cache")
+
+
 RUN_INPUT: dict[str, Callable[[Path], list[str]]] = {
     "import": _import_args,
+    "fetch": _fetch_args,
     "claims": _claims_args,
 }
 FORMATS = ("table", "csv", "tsv", "json")

@@ -919,6 +919,72 @@ def import_(
         render.say(f"warning: {warning}")
 
 
+@app.command()
+@boundary
+def fetch(
+    year: Annotated[
+        list[str] | None,
+        typer.Option("--year", help="Year or range, repeatable: --year 2024, --year 2015-2024."),
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", "-s", help="comtrade, eurostat, imf, or all (each in turn).")
+    ] = "comtrade",
+    partner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--partner",
+            "-p",
+            help="Partner, repeatable: CHN, EU27, RUS or any ISO3 code (TUR, KOR, USA) "
+            "[default: CHN, EU27, RUS].",
+            show_default=False,
+        ),
+    ] = None,
+    republic: Annotated[
+        list[str] | None,
+        typer.Option("--republic", "-r", help="Republic, repeatable [default: all five]."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the data file here (whole or not at all)."),
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask the services again; ignore the cache.")
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only the cache; say which queries it lacks.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Cache the answers here [default: CA_TRADE_CACHE_DIR, else the user cache "
+            "directory].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Fetch Comtrade, Eurostat or IMF figures into a data file.
+
+    Official statistics from UN Comtrade, Eurostat Comext or the IMF's IMTS, both directions
+    (each side as reporter) and each republic with the World; every row cites its exact query;
+    answers are cached, so a second run works offline. COMTRADE_API_KEY, when set, uses
+    Comtrade's keyed route (the key goes in a header only).
+    Example: ca-trade fetch --year 2015-2024 --partner CHN --partner RUS -o trade.csv
+    """
+    from ca_trade import fetch as fetching
+
+    fetching.fetch_to(
+        output,
+        sources=source,
+        years=year or [],
+        partners=partner or [],
+        republics=republic or [],
+        refresh=refresh,
+        offline=offline,
+        cache_dir=cache_dir,
+    )
+
+
 class Shell(StrEnum):
     """Shells with a completion script."""
 

@@ -62,6 +62,7 @@ FIGURE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 # Each figure's provenance columns, as the wide frames carry them per measure.
 FIGURE_FIELDS = (
     "reporter",
+    "reporters",
     "basis",
     "derived",
     "coverage",
@@ -446,7 +447,8 @@ def world_totals(trade: pl.DataFrame, currency: str, rates: dict[int, float]) ->
     """Each republic's trade with the world (its own statistics), derived where one flow is missing.
 
     Takes the loader's frame. Returns year, area, flow (from the republic's side: ``export`` is
-    the republic's exports), value, reporter, basis, derived, bound, fx_rate, lines. Republics
+    the republic's exports), value, reporter, reporters, basis, derived, bound, fx_rate, lines.
+    Republics
     without a
     world figure have no row.
     """
@@ -461,7 +463,17 @@ def world_totals(trade: pl.DataFrame, currency: str, rates: dict[int, float]) ->
         side=pl.lit("republic"),
     )
     return derive(oriented).select(
-        "year", "area", "flow", "value", "reporter", "basis", "derived", "bound", "fx_rate", "lines"
+        "year",
+        "area",
+        "flow",
+        "value",
+        "reporter",
+        pl.concat_list("reporter").alias("reporters"),
+        "basis",
+        "derived",
+        "bound",
+        "fx_rate",
+        "lines",
     )
 
 

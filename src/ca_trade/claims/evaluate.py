@@ -58,6 +58,8 @@ CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "verdict": pl.String,
     "verdict_detail": pl.String,
     "reporters": pl.String,
+    "reporter_codes": pl.List(pl.String),
+    "mixed": pl.Boolean,
     "coverage": pl.String,
     "computed_derived": pl.Boolean,
     "computed_missing_reason": pl.String,
@@ -320,7 +322,9 @@ def evaluate(
     (the lower bound for ``between``), claimed_upper_value (``between`` only),
     computed_value, than_value (the other measure × factor), tolerance_value (absolute, in
     unit), result (holds / fails / not checkable on this basis), verdict and verdict_detail (the
-    claim's, on every row), reporters, coverage, computed_derived, computed_missing_reason,
+    claim's, on every row), reporters (in words), reporter_codes (every reporter whose figures
+    went in, sorted), mixed (one reporter's figures set against another's), coverage,
+    computed_derived, computed_missing_reason,
     computed_source_lines (data-file lines behind the computed and compared values),
     computed_source_years (the year of each of those lines, in the same order: a claim about
     change reads two years, each from its own file; ``compute.explain`` looks each line up in its
@@ -433,6 +437,8 @@ def evaluate(
                     "verdict": verdict,
                     "verdict_detail": detail,
                     "reporters": "; ".join(dict.fromkeys(both.reporters)) or None,
+                    "reporter_codes": sorted(both.codes),
+                    "mixed": both.mixed,
                     "coverage": "; ".join(dict.fromkeys(both.coverage)) or None,
                     "computed_derived": both.derived,
                     "computed_missing_reason": "; ".join(dict.fromkeys(both.missing)) or None,

@@ -87,10 +87,9 @@ def _side_of(code: str) -> str:
     return "partner" if code in schema.PARTNERS else "republic"
 
 
-def _codes(reporter: object) -> list[str]:
-    if not isinstance(reporter, str) or not reporter:
-        return []
-    return [c for c in reporter.split(",") if c]
+def _codes(reporters: object) -> list[str]:
+    """The codes of a typed ``*_reporters`` list cell (none when missing)."""
+    return [str(c) for c in reporters] if isinstance(reporters, list) else []
 
 
 def _with_bound(out: Value, bound: object, label: str) -> Value:
@@ -182,7 +181,7 @@ def _one(frame: pl.DataFrame, **equal: str) -> dict[str, Any]:
 def flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str, year: int) -> Value:
     """A flow or balance from a ``compute.balance``/``compare`` row of ``year``."""
     parts = ("exports", "imports") if measure_name == "balance" else (measure_name,)
-    reporters = [c for part in parts for c in _codes(row.get(f"{part}_reporter"))]
+    reporters = [c for part in parts for c in _codes(row.get(f"{part}_reporters"))]
     value = row.get(measure_name + unit)
     coverage = row.get(f"{measure_name}_coverage")
     out = Value(
@@ -275,7 +274,7 @@ def _share_value(frames: Frames, measure: Measure, rule: Basis, year: int, label
     frame = frames.shares(rule, year)
     row = _one(frame, partner=str(measure.partner), area=str(measure.area))
     value = row.get(f"{of}_share_pct")
-    numerator = _codes(row.get(f"{of}_reporter"))
+    numerator = _codes(row.get(f"{of}_reporters"))
     has_world = row.get(f"world_{of}{frames.unit}") is not None
     # The denominators are the republics' own world totals.
     denominators = set(schema.REPUBLICS) if measure.area == schema.REGION else {str(measure.area)}
@@ -335,7 +334,7 @@ def _growth_value(frames: Frames, measure: Measure, rule: Basis, year: int, labe
     row = _one(frame, partner=str(of.partner), area=str(of.area), measure=flow)
     change = row["change_pct"]
     value = change if isinstance(change, float) and row["comparable"] else None
-    reporters = [c for y in ("from", "to") for c in _codes(row[f"{y}_reporter"])]
+    reporters = [c for y in ("from", "to") for c in _codes(row[f"{y}_reporters"])]
     same_reporter = row["from_reporter"] == row["to_reporter"]
     who = (
         str(row["from_reporter"])

@@ -64,13 +64,8 @@ def weakest_basis(*columns: str) -> pl.Expr:
 
 
 def reporters_of(*columns: str) -> pl.Expr:
-    """The distinct reporters named in comma-joined ``*_reporter`` columns, sorted (a list)."""
-    return (
-        pl.concat_list(pl.col(c).fill_null("").str.split(",") for c in columns)
-        .list.eval(pl.element().filter(pl.element() != ""))
-        .list.unique()
-        .list.sort()
-    )
+    """The distinct reporters of typed ``*_reporters`` list columns together, sorted."""
+    return pl.concat_list(pl.col(c).fill_null([]) for c in columns).list.unique().list.sort()
 
 
 def add_balance(wide: pl.DataFrame, currency: str) -> pl.DataFrame:
@@ -106,7 +101,10 @@ def add_balance(wide: pl.DataFrame, currency: str) -> pl.DataFrame:
         .then(pl.col("exports_partial") | pl.col("imports_partial"))
         .alias("balance_partial"),
         pl.when(both)
-        .then(mixes(reporters_of("exports_reporter", "imports_reporter")))
+        .then(reporters_of("exports_reporters", "imports_reporters"))
+        .alias("balance_reporters"),
+        pl.when(both)
+        .then(mixes(reporters_of("exports_reporters", "imports_reporters")))
         .alias("balance_mixed"),
         pl.when(both).then(bound).alias("balance_bound"),
         pl.lit(None, dtype=pl.Float64).alias("balance_alternative_value"),

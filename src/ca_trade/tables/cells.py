@@ -70,16 +70,18 @@ def line_ref(row: dict[str, object]) -> str | None:
     return str(line)
 
 
-def who(reporter: str | None, basis: str | None) -> str:
-    """Whose statistics, short: 'CHN customs · official', 'KAZ+KGZ statistics · compiled'."""
-    if reporter is None:
+def who(reporters: object, basis: object) -> str:
+    """Whose statistics, short: 'CHN customs · official', 'KAZ+KGZ statistics · compiled'.
+
+    ``reporters`` is a typed ``*_reporters`` list cell."""
+    if not isinstance(reporters, list) or not reporters:
         return MISSING
-    codes = reporter.split(",")
+    codes = [str(c) for c in reporters]
     if len(codes) == 1:
         text = f"{codes[0]} {KIND_OF_REPORTER.get(codes[0], 'statistics')}"
     else:
         text = f"{'+'.join(codes) if len(codes) < 5 else 'the five republics'}' statistics"
-    return f"{text} · {basis}" if basis else text
+    return f"{text} · {basis}" if isinstance(basis, str) and basis else text
 
 
 def by_measure(values: dict[str, str]) -> str:

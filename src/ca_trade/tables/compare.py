@@ -100,7 +100,9 @@ def compare_tables(
     largest = max((num(r["turnover" + unit]) or 0.0) for r in rows)
     measures = ("turnover", "exports", "imports")
     for row in rows:
-        basis_text = by_measure({m: who(row[f"{m}_reporter"], row[f"{m}_basis"]) for m in measures})
+        basis_text = by_measure(
+            {m: who(row[f"{m}_reporters"], row[f"{m}_basis"]) for m in measures}
+        )
         coverage_text = by_measure({m: str(row[f"{m}_coverage"] or MISSING) for m in measures})
         balance = num(row["balance" + unit])
         balance_cell = _figure(row, "balance", unit)

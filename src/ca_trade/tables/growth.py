@@ -105,20 +105,19 @@ def change_bar(value: float | None, full: float, half: int = BAR_HALF) -> Text:
 
 
 def _who(row: dict[str, object]) -> str:
-    reporter = row.get("from_reporter")
-    if not isinstance(reporter, str):
+    reporters = row.get("from_reporters")
+    if not isinstance(reporters, list) or not reporters:
         return MISSING
-    codes = reporter.split(",")
+    codes = [str(c) for c in reporters]
     return "+".join(codes) if len(codes) < 5 else "the five"
 
 
 def _short_reason(row: dict[str, object], start: object, end: object) -> str:
     """The reason in a few words, for grouping: the full text is in the CSV and JSON."""
-    reason = str(row["no_change_reason"] or "")
-    for year in (start, end):
-        if reason.startswith(f"no {year} figure"):
+    for year, prefix in ((start, "from"), (end, "to")):
+        if not any(name.startswith(f"value_{prefix}_") and row[name] is not None for name in row):
             return f"no {year} figure"
-    return reason
+    return str(row["no_change_reason"] or "")
 
 
 def _grouped(rows: Iterable[dict[str, object]], start: object, end: object) -> list[str]:
