@@ -159,6 +159,7 @@ def test_wheel_carries_its_data_and_gives_the_same_output(tmp_path: Path) -> Non
         (["-h", "compare"], None),
         (["--version", "compare"], None),
         (["--debug", "--debug", "shares"], ["shares"]),
+        (["claims", "draft", "a.txt"], ["claims"]),  # a group: the group alone
     ],
 )
 def test_the_entry_point_builds_only_the_command_it_runs(

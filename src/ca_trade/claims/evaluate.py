@@ -29,6 +29,7 @@ from ca_trade.claims.model import (
     NOT_DECIDABLE,
     OP_CODES,
     RULES,
+    TIME_KINDS,
     Basis,
     Claim,
     ClaimSet,
@@ -232,7 +233,7 @@ def _verdict(rows: list[_Row], unit: str) -> tuple[str, str]:
     NOT_DECIDABLE.
     """
     checked = [r for r in rows if r.result in (HOLDS, FAILS)]
-    clean = [r for r in checked if r.label != "mixed"]
+    clean = [r for r in checked if r.label != "mixed" or r.computed.compares_sides]
     skipped = "".join(
         f"; {r.result} on {r.label}: {'; '.join(_missing(r))}"
         for r in rows
@@ -278,6 +279,10 @@ def _years_needed(measure: Measure | None, year: int) -> set[int]:
         return set()
     if measure.kind in GROWTH_KINDS:
         return set(growth_years(measure, year))
+    if measure.kind in TIME_KINDS:
+        from ca_trade.claims import measures_time
+
+        return measures_time.years_needed(measure, year)
     if measure.kind in ("ratio", "difference"):
         return _years_needed(measure.left, year) | _years_needed(measure.right, year)
     return {year}
@@ -285,7 +290,7 @@ def _years_needed(measure: Measure | None, year: int) -> set[int]:
 
 def _with_years(measure: Measure, year: int) -> Measure:
     """The measure with its growth years filled in (for describing the test)."""
-    if measure.kind in GROWTH_KINDS:
+    if measure.kind in (*GROWTH_KINDS, "change", "avg_growth", "share_change", "growth_rank"):
         start, end = growth_years(measure, year)
         return replace(measure, from_year=start, to_year=end)
     if measure.left is not None and measure.right is not None:

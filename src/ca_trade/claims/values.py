@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from ca_trade import bounds, compute, schema
-from ca_trade.claims.model import FLOW_KINDS, GROWTH_KINDS, Basis, Measure, describe
+from ca_trade.claims.model import FLOW_KINDS, GROWTH_KINDS, TIME_KINDS, Basis, Measure, describe
 
 INF = math.inf
 
@@ -45,6 +45,9 @@ class Value:
     high: float | None = None
     bounded: list[str] = field(default_factory=list)  # which operands are bounds, in words
     undecidable: bool = False  # withheld: computed from bounds that leave it open
+    # A measure that sets one side's figure against the other's by design (mirror_ratio):
+    # its mixed statistics are the claim itself, not a mixing of reporters.
+    compares_sides: bool = False
 
     def __post_init__(self) -> None:
         if self.low is None:
@@ -205,6 +208,14 @@ def measure_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> V
     label = describe(measure)
     if measure.kind in GROWTH_KINDS:
         out = _growth_value(frames, measure, rule, year, label)
+    elif measure.kind in TIME_KINDS:  # claims/measures_time.py
+        from ca_trade.claims import measures_time
+
+        out = measures_time.value(frames, measure, rule, year)
+    elif measure.kind in FLOW_KINDS and "+" in str(measure.area):  # a group of republics
+        from ca_trade.claims import measures_group
+
+        out = measures_group.group_value(frames, measure, rule, year)
     elif measure.kind in FLOW_KINDS:
         frame = frames.balance(rule, year, measure.perspective)
         row = _one(frame, partner=str(measure.partner), area=str(measure.area))
@@ -216,6 +227,10 @@ def measure_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> V
         a = measure_value(frames, measure.left, rule, year)
         b = measure_value(frames, measure.right, rule, year)
         out = _combined(measure, a, b)
+    elif measure.among == "countries":
+        from ca_trade.claims import measures_group
+
+        out = measures_group.countries_rank(frames, measure, rule, year)
     else:
         out = _rank_value(frames, measure, rule, year)
     if measure.product:

@@ -137,13 +137,18 @@ def check_tables(
     claims_name: str,
     explain: pl.DataFrame | None = None,
     details: bool = False,
+    tally: list[str] | None = None,
 ) -> list[Block]:
-    """The check table (``claims.evaluate`` columns): a line per claim, or per basis (details)."""
+    """The check table (``claims.evaluate`` columns): a line per claim, or per basis (details).
+
+    ``tally``: the lines saying why claims could not be checked (``claims.tally``), last."""
     rows = frame.to_dicts()
     if not rows:
         return [Lines(["no claims"], style="")]
     title = f"Claims checked against the data: {claims_name}"
-    out: list[Block] = [_detail_grid(rows, title) if details else _verdict_grid(rows, title)]
+    grid = _detail_grid(rows, title) if details else _verdict_grid(rows, title)
+    grid.notes.extend(tally or [])
+    out: list[Block] = [grid]
     if explain is not None:
         out.append(check_explain_table(explain))
     return out
