@@ -17,9 +17,20 @@ from typing import Any
 import polars as pl
 
 from ca_trade import bounds, compute, schema
-from ca_trade.claims.model import FLOW_KINDS, GROWTH_KINDS, Basis, Measure, describe
+from ca_trade.claims.model import FLOW_KINDS, GROWTH_KINDS, TIME_KINDS, Basis, Measure, describe
 
 INF = math.inf
+
+
+class Why:
+    """Why a value is missing, as typed kinds (the tally counts claims by these)."""
+
+    YEAR = "year"  # a year the data do not hold
+    PRODUCT = "product"  # goods the data do not break out
+    UNLIKE = "unlike"  # two years' figures from different reporters or coverage
+    PARTIAL = "partial"  # only part of the five
+    MISSING = "missing"  # a figure nobody published
+    BOUNDS = "bounds"  # computed from bounds that leave it open
 
 
 @dataclass
@@ -45,6 +56,10 @@ class Value:
     high: float | None = None
     bounded: list[str] = field(default_factory=list)  # which operands are bounds, in words
     undecidable: bool = False  # withheld: computed from bounds that leave it open
+    kinds: set[str] = field(default_factory=set)  # why it is missing, typed (``Why``)
+    # A measure that sets one side's figure against the other's by design (mirror_ratio):
+    # its mixed statistics are the claim itself, not a mixing of reporters.
+    compares_sides: bool = False
 
     def __post_init__(self) -> None:
         if self.low is None:
@@ -67,6 +82,7 @@ class Value:
             self.mixed or other.mixed or _mixes(self.codes | other.codes),
             bounded=self.bounded + other.bounded,
             undecidable=self.undecidable or other.undecidable,
+            kinds=self.kinds | other.kinds,
         )
 
     @property
@@ -84,16 +100,16 @@ def _side_of(code: str) -> str:
     return "partner" if code in schema.PARTNERS else "republic"
 
 
-def _codes(reporter: object) -> list[str]:
-    if not isinstance(reporter, str) or not reporter:
-        return []
-    return [c for c in reporter.split(",") if c]
+def _codes(reporters: object) -> list[str]:
+    """The codes of a typed ``*_reporters`` list cell (none when missing)."""
+    return [str(c) for c in reporters] if isinstance(reporters, list) else []
 
 
 def _with_bound(out: Value, bound: object, label: str) -> Value:
     """Set the interval a figure's ``bound`` allows, and say so."""
     if bound == bounds.UNDECIDABLE:
         out.undecidable = True
+        out.kinds.add(Why.BOUNDS)
         return out
     if out.value is None or not isinstance(bound, str):
         return out
@@ -111,6 +127,7 @@ class Frames:
     def __init__(self, trade: pl.DataFrame, currency: str, rates: dict[int, float]) -> None:
         self.trade, self.currency, self.rates = trade, currency, rates
         self.unit = compute.unit_suffix(currency)
+        self.years = set(trade.get_column("year").unique().to_list())
         self._cache: dict[tuple[object, ...], pl.DataFrame] = {}
 
     def _once(self, key: tuple[object, ...], make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
@@ -179,7 +196,7 @@ def _one(frame: pl.DataFrame, **equal: str) -> dict[str, Any]:
 def flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str, year: int) -> Value:
     """A flow or balance from a ``compute.balance``/``compare`` row of ``year``."""
     parts = ("exports", "imports") if measure_name == "balance" else (measure_name,)
-    reporters = [c for part in parts for c in _codes(row.get(f"{part}_reporter"))]
+    reporters = [c for part in parts for c in _codes(row.get(f"{part}_reporters"))]
     value = row.get(measure_name + unit)
     coverage = row.get(f"{measure_name}_coverage")
     out = Value(
@@ -194,9 +211,11 @@ def flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str, ye
     )
     if out.value is None:
         out.missing.append(str(row.get(f"{measure_name}_missing_reason") or f"{label}: missing"))
+        out.kinds.add(Why.MISSING)
     elif any(row.get(f"{part}_partial") for part in (*parts, measure_name)):
         out.missing.append(f"{label} covers only part of the five ({coverage})")
         out.partial = True
+        out.kinds.add(Why.PARTIAL)
     return _with_bound(out, row.get(f"{measure_name}_bound"), label)
 
 
@@ -206,6 +225,14 @@ def measure_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> V
     label = describe(measure)
     if measure.kind in GROWTH_KINDS:
         out = _growth_value(frames, measure, rule, year, label)
+    elif measure.kind in TIME_KINDS:  # claims/measures_time.py
+        from ca_trade.claims import measures_time
+
+        out = measures_time.value(frames, measure, rule, year)
+    elif measure.kind in FLOW_KINDS and "+" in str(measure.area):  # a group of republics
+        from ca_trade.claims import measures_group
+
+        out = measures_group.group_value(frames, measure, rule, year)
     elif measure.kind in FLOW_KINDS:
         frame = frames.balance(rule, year, measure.perspective)
         row = _one(frame, partner=str(measure.partner), area=str(measure.area))
@@ -217,9 +244,14 @@ def measure_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> V
         a = measure_value(frames, measure.left, rule, year)
         b = measure_value(frames, measure.right, rule, year)
         out = _combined(measure, a, b)
+    elif measure.among == "countries":
+        from ca_trade.claims import measures_group
+
+        out = measures_group.countries_rank(frames, measure, rule, year)
     else:
         out = _rank_value(frames, measure, rule, year)
     if measure.product:
+        out.kinds.add(Why.PRODUCT)
         out.missing.insert(
             0,
             f"no product data: the data hold merchandise totals only, not {measure.product} "
@@ -260,7 +292,7 @@ def _share_value(frames: Frames, measure: Measure, rule: Basis, year: int, label
     frame = frames.shares(rule, year)
     row = _one(frame, partner=str(measure.partner), area=str(measure.area))
     value = row.get(f"{of}_share_pct")
-    numerator = _codes(row.get(f"{of}_reporter"))
+    numerator = _codes(row.get(f"{of}_reporters"))
     has_world = row.get(f"world_{of}{frames.unit}") is not None
     # The denominators are the republics' own world totals.
     denominators = set(schema.REPUBLICS) if measure.area == schema.REGION else {str(measure.area)}
@@ -285,7 +317,9 @@ def _share_value(frames: Frames, measure: Measure, rule: Basis, year: int, label
     )
     if out.value is None:
         out.missing.append(str(row.get(f"{of}_missing_reason") or f"{label}: missing"))
+        out.kinds.add(Why.MISSING)
     elif row.get(f"{of}_partial"):
+        out.kinds.add(Why.PARTIAL)
         missing = [
             str(r[f"{of}_missing_reason"])
             for r in frame.filter(
@@ -320,7 +354,7 @@ def _growth_value(frames: Frames, measure: Measure, rule: Basis, year: int, labe
     row = _one(frame, partner=str(of.partner), area=str(of.area), measure=flow)
     change = row["change_pct"]
     value = change if isinstance(change, float) and row["comparable"] else None
-    reporters = [c for y in ("from", "to") for c in _codes(row[f"{y}_reporter"])]
+    reporters = [c for y in ("from", "to") for c in _codes(row[f"{y}_reporters"])]
     same_reporter = row["from_reporter"] == row["to_reporter"]
     who = (
         str(row["from_reporter"])
@@ -344,11 +378,20 @@ def _growth_value(frames: Frames, measure: Measure, rule: Basis, year: int, labe
     )
     if not row["comparable"]:
         out.missing.append(f"{label}: {row['no_change_reason']}")
+        values = [row[c] for c in row if c.startswith(("value_from_", "value_to_"))]
+        if any(y not in frames.years for y in (start, end)):
+            out.kinds.add(Why.YEAR)
+        elif all(v is not None for v in values) and row["change_bound"] != bounds.UNDECIDABLE:
+            out.kinds.add(Why.UNLIKE)
+        else:
+            out.kinds.add(Why.MISSING)
     elif value is None:
         out.missing.append(f"{label}: no percentage change from zero")
+        out.kinds.add(Why.MISSING)
     elif row["from_partial"]:
         out.missing.append(f"{label} covers only part of the five ({row['from_coverage']})")
         out.partial = True
+        out.kinds.add(Why.PARTIAL)
     out = _with_bound(out, row["change_bound"], label)
     if measure.kind == "abs_growth" and out.value is not None:
         assert out.low is not None and out.high is not None
