@@ -41,6 +41,7 @@ SHARES = (
 CELLS = ("tests/test_cells.py",)
 # The tests that draw tables with figure markers (the marker tests, issue 20, go here too).
 MARKERS = (
+    "tests/test_markers.py",
     "tests/test_provenance.py",
     "tests/test_tables_layout.py",
     "tests/test_compare.py",

@@ -63,21 +63,26 @@ def test_bar(value: float | None, largest: float | None, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("reporter", "basis", "text"),
+    ("reporters", "basis", "text"),
     [
-        ("CHN", "official", "CHN customs · official"),
-        ("EU27", "unstated", "EU27 statement · unstated"),
-        ("RUS", None, "RUS officials"),
-        ("CA5", "compiled", "CA5 compilation · compiled"),
-        ("KAZ", "official", "KAZ statistics · official"),
-        ("KAZ,KGZ", "compiled", "KAZ+KGZ' statistics · compiled"),
-        ("KAZ,KGZ,TJK,UZB", "official", "KAZ+KGZ+TJK+UZB' statistics · official"),
-        ("KAZ,KGZ,TJK,TKM,UZB", "official", "the five republics' statistics · official"),
+        (["CHN"], "official", "CHN customs · official"),
+        (["EU27"], "unstated", "EU27 statement · unstated"),
+        (["RUS"], None, "RUS officials"),
+        (["CA5"], "compiled", "CA5 compilation · compiled"),
+        (["KAZ"], "official", "KAZ statistics · official"),
+        (["KAZ", "KGZ"], "compiled", "KAZ+KGZ' statistics · compiled"),
+        (["KAZ", "KGZ", "TJK", "UZB"], "official", "KAZ+KGZ+TJK+UZB' statistics · official"),
+        (
+            ["KAZ", "KGZ", "TJK", "TKM", "UZB"],
+            "official",
+            "the five republics' statistics · official",
+        ),
         (None, "official", "—"),
+        ([], "official", "—"),
     ],
 )
-def test_who(reporter: str | None, basis: str | None, text: str) -> None:
-    assert cells.who(reporter, basis) == text
+def test_who(reporters: list[str] | None, basis: str | None, text: str) -> None:
+    assert cells.who(reporters, basis) == text
 
 
 @pytest.mark.parametrize(
