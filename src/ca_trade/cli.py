@@ -22,6 +22,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer._click.exceptions import ClickException
+from typer._click.exceptions import UsageError as ClickUsageError
+from typer.core import TyperGroup
 
 from ca_trade import __version__, schema
 from ca_trade.errors import EXIT_INTERNAL, EXIT_IO_ERROR, CaTradeError, UsageError
@@ -33,7 +36,40 @@ if TYPE_CHECKING:
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that went away
 
+
+class _OneLineErrors(TyperGroup):
+    """The root group: a usage error Click finds (a bad option value, an unknown option or
+    command) is one ``ca-trade: error:`` line, as the tool's own usage errors are, exit 2."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run as Click's standalone mode does, but write usage errors as one line."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except ClickUsageError as err:
+            command = err.ctx.command_path if err.ctx is not None else "ca-trade"
+            message = err.format_message().rstrip()
+            _say_error(f"{message}{'' if message.endswith('.') else '.'} Try: {command} --help")
+            sys.exit(err.exit_code)
+        except ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except typer.Abort:
+            _say_error("aborted")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="ca-trade",
     help=(
         "Central Asia's trade with China, the EU and Russia: shares, balances and comparisons, "
@@ -188,8 +224,8 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table, md (Markdown), csv, tsv or json [default: table on a terminal, csv when "
-        "piped].",
+        help="table, md (Markdown), csv, tsv, json, xlsx or parquet [default: from -o's "
+        "extension; else table on a terminal, csv when piped].",
     ),
 ]
 WideOpt = Annotated[
@@ -201,11 +237,19 @@ WideOpt = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (whole or not at all), not stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (whole or not at all), not stdout; its extension (.csv .tsv "
+        ".json .md .xlsx .parquet) picks the format.",
+    ),
 ]
 ExcelOpt = Annotated[
     bool,
-    typer.Option("--excel", help="CSV for spreadsheet programs: UTF-8 BOM and CRLF line ends."),
+    typer.Option(
+        "--excel",
+        help="CSV for spreadsheet programs: UTF-8 BOM and CRLF line ends (or -o FILE.xlsx).",
+    ),
 ]
 ExplainOpt = Annotated[
     bool, typer.Option("--explain", help="List the data rows behind each figure, for citing.")
@@ -435,11 +479,10 @@ def growth(
         to_year=end,
     )
 
-    why = (
-        compute.explain(compute.growth_figures(result), inputs.trade, ["partner", "area"])
-        if explain
-        else None
-    )
+    def explained() -> pl.DataFrame:
+        return compute.explain(compute.growth_figures(result), inputs.trade, ["partner", "area"])
+
+    why = explained() if explain else None
 
     def tables() -> Any:
         from ca_trade.tables.growth import growth_tables
@@ -449,7 +492,16 @@ def growth(
         return blocks if why is None else [*blocks, *explain_tables(why)]
 
     machine = result if why is None else why
-    render.emit(machine, fmt, output=output, excel=excel, wide=wide, build_tables=tables)
+    render.emit(
+        machine,
+        fmt,
+        output=output,
+        excel=excel,
+        wide=wide,
+        build_tables=tables,
+        sources=explained,
+        trade=inputs.trade,
+    )
 
 
 @app.command("balance")
@@ -591,6 +643,8 @@ def mirror(
         build_tables=lambda: _draw().mirror_tables(
             result, currency=currency.value, top=top or DEFAULT_TOP
         ),
+        sources=lambda: compute.explain(result, inputs.trade, ["partner", "area"]),
+        trade=inputs.trade,
     )
 
 
@@ -635,6 +689,7 @@ def sources(
         excel=excel,
         wide=wide,
         build_tables=lambda: _draw().sources_tables(result, top=top or DEFAULT_TOP),
+        sources=lambda: result,
     )
 
 
@@ -656,7 +711,14 @@ def _emit_with_explain(
     why = compute.explain(result, inputs.trade, keys) if explain else None
     machine = result if why is None else why
     render.emit(
-        machine, fmt, build_tables=lambda: tables(why), output=output, excel=excel, wide=wide
+        machine,
+        fmt,
+        build_tables=lambda: tables(why),
+        output=output,
+        excel=excel,
+        wide=wide,
+        sources=lambda: why if why is not None else compute.explain(result, inputs.trade, keys),
+        trade=inputs.trade,
     )
 
 

@@ -78,3 +78,5 @@ class OutputFormat(StrEnum):
     tsv = "tsv"
     json = "json"
     md = "md"
+    xlsx = "xlsx"
+    parquet = "parquet"
