@@ -770,7 +770,7 @@ def validate(
     for path, name in zip(paths, names, strict=True):
         # A file that cannot be split into records is one problem (rule unbalanced-quote etc.).
         with progress.reading(path, name) as bar:
-            problems, count = load.check_file(
+            problems, count = inputs.check_file(
                 path,
                 rates,
                 encoding=encoding,
@@ -872,7 +872,11 @@ def import_(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the data file here (whole or not at all)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the data file here (whole or not at all); FILE.parquet writes Parquet.",
+        ),
     ] = None,
     import_format: Annotated[
         str | None,
@@ -916,7 +920,7 @@ def import_(
         # are written; stdout or a device cannot take rows back: they are all checked first.
         regular = output is not None and (output.is_file() or not output.exists())
         result = ingest.convert(file, options, on_progress=bar.update, check_first=not regular)
-    render.write_chunks(result.chunks(), output)
+    render.write_data_chunks(result.chunks(), output)
     years = ", ".join(map(str, result.years))
     if len(result.years) > 5:  # a world-wide download can span decades
         years = f"{result.years[0]}-{result.years[-1]}: {len(result.years)} years"

@@ -13,7 +13,7 @@ figure rules. ``sources`` keeps every row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,10 +67,14 @@ def read_files(
     """
     import polars as pl
 
-    from ca_trade import load, progress
+    from ca_trade import load, parquet_input, progress
 
     frames = []
     for path, name in zip(paths, names, strict=True):
+        if parquet_input.is_parquet(path):
+            frame = parquet_input.read_trade(path, str(path), keep=keep)
+            frames.append(frame.with_columns(pl.lit(name, dtype=pl.String).alias("file")))
+            continue
         with progress.reading(path, name) as bar:
             frame = load.read_trade(
                 path, encoding=encoding, delimiter=delimiter, keep=keep, on_progress=bar.update
@@ -81,6 +85,25 @@ def read_files(
     if len(frames) > 1:
         _refuse_repeated_keys(trade, [str(p) for p in paths], list(names))
     return trade
+
+
+def check_file(
+    path: Path,
+    rates: dict[int, float] | None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """Every problem of one data file (CSV or Parquet) and its number of rows, for ``validate``
+    (see ``load.check_file`` and ``parquet_input.check_file``)."""
+    from ca_trade import load, parquet_input
+
+    if parquet_input.is_parquet(path):
+        return parquet_input.check_file(path, str(path), rates)
+    return load.check_file(
+        path, rates, encoding=encoding, delimiter=delimiter, on_progress=on_progress
+    )
 
 
 def _refuse_repeated_keys(trade: pl.DataFrame, paths: list[str], names: list[str]) -> None:

@@ -324,6 +324,32 @@ def emit(
     write_text(csv_text(frame, separator=separator, excel=excel), output, bom=excel)
 
 
+def write_data_chunks(chunks: Iterable[bytes], path: Path | None) -> None:
+    """Write a data file's CSV bytes (``import``'s) as they come, or as Parquet when ``path``
+    ends in ``.parquet``: typed columns (year Int64, value_millions Float64, text String, an
+    empty cell null), written whole or not at all like every output."""
+    if path is None or path.suffix.lower() != ".parquet":
+        write_chunks(chunks, path)
+        return
+    import polars as pl
+
+    with tempfile.TemporaryDirectory(prefix="ca-trade-") as folder:
+        text, table = Path(folder) / "data.csv", Path(folder) / "data.parquet"
+        write_chunks(chunks, text)
+        with open(text, encoding="utf-8") as handle:
+            header = handle.readline().lstrip("\ufeff").rstrip("\r\n").split(",")
+        types = {"year": pl.Int64, "value_millions": pl.Float64}
+        columns = {name: types.get(name, pl.String) for name in header}
+        pl.scan_csv(text, schema=columns).sink_parquet(table)
+        write_chunks(_file_chunks(table), path)
+
+
+def _file_chunks(path: Path) -> Iterable[bytes]:
+    with open(path, "rb") as handle:
+        while data := handle.read(1 << 20):
+            yield data
+
+
 def notes_of(blocks: Sequence[Block]) -> list[str]:
     """The lines a table prints with it (captions, basis, markers, notes), for the Notes sheet."""
     from ca_trade.tables.layout import Lines

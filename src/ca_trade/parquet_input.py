@@ -1,0 +1,338 @@
+"""Read a data file stored as Parquet, with the same rules, slugs and exit codes as a CSV file.
+
+A Parquet file is accepted whoever wrote it (Polars, DuckDB, pandas), as long as it has the data
+file's columns (``schema.COLUMNS``; extra columns are ignored). Its cells are typed already, so
+the rules are run in two steps, both through ``checks.scan`` (the CSV rules, unchanged):
+
+1. **Every row, cheaply.** The rules that could lose a row or change a figure look at every row:
+   the text columns (codes, flow, currency, basis, source, URL) by their distinct values, which
+   are few (each distinct value is tested once, as ``checks`` tests a CSV file's), and the year
+   and value by vectorised tests on the typed column (a year outside 1900-2100, a value that is
+   missing, negative, NaN or infinite). A row that fails any of them is a *suspect*.
+2. **The rows used, fully.** The suspects and the rows a command keeps (``keep``) are turned
+   back into the strings a CSV file holds (a number as its shortest exact text, a missing cell
+   as an empty one) and handed to ``checks.scan`` as a ``records.Parsed``: every rule, with its
+   slug, message and hint, and the duplicate-key rule on those rows. ``check_file``
+   (``validate``) also finds every repeated key in the whole file (a hash of all the keys) and
+   hands those rows over too, so it reports everything.
+
+Problems are placed by **row number**: ``line`` is the row's number in the file (the first
+row is 1; Parquet has no header line), and an error says ``FILE, row N, column C: ...``.
+A column of a type that has no text form (a list, a struct, binary) is a ``bad-column-type``
+problem; a number stored as text, or a year stored as a float, is read as its text and meets
+the CSV rules (``12,100`` is a ``bad-number``; ``2024.0`` a ``bad-year``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ca_trade import codes, schema
+from ca_trade.errors import DataError, InputError
+from ca_trade.records import WHITESPACE, Parsed
+
+if TYPE_CHECKING:
+    import polars as pl
+
+MAGIC = b"PAR1"
+BATCH = 200_000
+# Text columns whose distinct values are tested (step 1); the value each must be among, if any.
+_ALLOWED = {"flow": schema.FLOWS, "currency": schema.CURRENCIES, "basis": schema.BASES}
+_URL = r"^https?://\S+$"
+
+
+def is_parquet(path: Path) -> bool:
+    """True for a ``.parquet`` name, or a file that starts with Parquet's magic bytes."""
+    if path.suffix.lower() == ".parquet":
+        return True
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == MAGIC
+    except OSError:
+        return False
+
+
+def _open(path: Path, name: str) -> tuple[pl.LazyFrame, dict[str, pl.DataType]]:
+    """The file as a lazy frame with ``line`` (row number from 1), and its data columns' types."""
+    import polars as pl
+
+    if not path.exists():
+        raise InputError("file not found", path=name, hint="check the path")
+    if path.is_dir():
+        raise InputError("is a directory, not a file", path=name)
+    try:
+        frame = pl.scan_parquet(path, row_index_name="line", row_index_offset=1)
+        types = frame.collect_schema()
+    except PermissionError:
+        raise InputError(
+            "cannot be read (permission denied)", path=name, hint="check its permissions"
+        ) from None
+    except Exception as err:  # noqa: BLE001 - Polars raises several kinds for a broken file
+        raise DataError(
+            f"is not a readable Parquet file ({type(err).__name__})",
+            path=name,
+            hint="write it again, or give a CSV data file",
+        ) from None
+    return frame, {c: t for c, t in types.items() if c in schema.COLUMNS}
+
+
+def _type_problems(types: dict[str, pl.DataType]) -> list[dict[str, object]]:
+    """``bad-column-type`` for a column with no text form (list, struct, binary, ...)."""
+    found: list[dict[str, object]] = []
+    for column, dtype in types.items():
+        if not (dtype.is_numeric() or dtype.is_temporal() or _is_text(dtype) or _is_bool(dtype)):
+            found.append(
+                {
+                    "rule": "bad-column-type",
+                    "line": None,
+                    "column": column,
+                    "value": str(dtype),
+                    "message": f"column {column} holds {dtype} values, not text or numbers",
+                    "hint": "write the column as text (codes, words) or numbers (year, value)",
+                }
+            )
+    return found
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    import polars as pl
+
+    return dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
+
+
+def _is_bool(dtype: pl.DataType) -> bool:
+    import polars as pl
+
+    return dtype == pl.Boolean or dtype == pl.Null
+
+
+def _as_strings(types: dict[str, pl.DataType]) -> list[pl.Expr]:
+    """Each data column as the strings a CSV file would hold (missing: empty), and ``line``."""
+    import polars as pl
+
+    return [
+        *(pl.col(c).cast(pl.String).fill_null("").alias(c) for c in types),
+        pl.col("line").cast(pl.Int64),
+    ]
+
+
+def _parsed(name: str, types: dict[str, pl.DataType], rows: pl.DataFrame) -> Parsed:
+    """Rows already turned into strings (``_as_strings``), as ``checks.scan`` reads a file."""
+
+    def batches(raw: frozenset[str]) -> Iterator[pl.DataFrame]:
+        yield from rows.iter_slices(BATCH)
+
+    return Parsed(path=name, header=list(types), batches=batches)
+
+
+def _known_codes() -> list[str]:
+    """Every code ``codes.is_known`` accepts, for one vectorised ``is_in`` over the rows."""
+    three = {c for c in codes.iso_codes() | codes.former_codes() if len(c) == 3}
+    return sorted(codes.OWN | codes.SPECIAL.keys() | three)
+
+
+def _constant_ok(column: str, low: str | None, high: str | None) -> bool:
+    """Whether a text column holding one value (its min = its max) passes its rules."""
+    if low is None or low != high:
+        return False
+    if low != low.strip(WHITESPACE) or not low:
+        return False
+    if column == "source_url":
+        import re
+
+        return re.match(_URL, low) is not None
+    return True
+
+
+def _row_suspects(types: dict[str, pl.DataType], rates: dict[int, float] | None) -> list[pl.Expr]:
+    """Vectorised tests on every row's typed cells: codes, flow, currency, basis, year, value,
+    reporter = partner, the rate."""
+    import polars as pl
+
+    tests = []
+    known = _known_codes()
+    for column in ("reporter", "partner"):
+        if column in types:
+            cell = pl.col(column).cast(pl.String)
+            tests.append(cell.is_null() | ~cell.is_in(known))
+    for column, allowed in _ALLOWED.items():
+        if column in types:
+            cell = pl.col(column).cast(pl.String)
+            tests.append(cell.is_null() | ~cell.is_in(allowed))
+    year = pl.col("year")
+    if "year" in types:
+        if types["year"].is_integer():
+            tests.append(year.is_null() | ~year.is_between(1900, 2100))
+        else:  # text, a float, ...: as its text, the CSV screen's test
+            text = year.cast(pl.String)
+            tests.append(text.is_null() | ~text.is_in([str(y) for y in range(1900, 2101)]))
+    if "value_millions" in types:
+        value = pl.col("value_millions")
+        if types["value_millions"].is_numeric():
+            value = value.cast(pl.Float64)
+            tests.append(value.is_null() | ~value.is_finite() | (value < 0))
+        else:
+            number = value.cast(pl.String).cast(pl.Float64, strict=False)
+            tests.append(~number.is_between(0, float("inf"), closed="left").fill_null(False))
+    if {"reporter", "partner"} <= set(types):
+        tests.append(
+            (pl.col("reporter").cast(pl.String) == pl.col("partner").cast(pl.String)).fill_null(
+                False
+            )
+        )
+    if rates is not None and {"currency", "year"} <= set(types):
+        tests.append(
+            (pl.col("currency").cast(pl.String) == "EUR")
+            & ~year.cast(pl.String).is_in([str(y) for y in rates])
+        )
+    return tests
+
+
+def _suspects(
+    frame: pl.LazyFrame, types: dict[str, pl.DataType], rates: dict[int, float] | None
+) -> pl.Expr:
+    """The filter picking every row that may break a row rule (step 1 of the module docstring).
+
+    Codes, flow, currency and basis are looked up with one ``is_in`` each; the source and URL,
+    usually one value for a whole file, are looked at once when the column's least and greatest
+    values are the same (one cheap pass), else on every row.
+    """
+    import polars as pl
+
+    tests = _row_suspects(types, rates)
+    text = [c for c in ("source", "source_url") if c in types]
+    if text:
+        bounds = frame.select(
+            *(pl.col(c).cast(pl.String).min().alias(f"{c}_min") for c in text),
+            *(pl.col(c).cast(pl.String).max().alias(f"{c}_max") for c in text),
+            *(pl.col(c).null_count().alias(f"{c}_nulls") for c in text),
+        ).collect()
+        for column in text:
+            low, high, nulls = (bounds.item(0, f"{column}_{s}") for s in ("min", "max", "nulls"))
+            if nulls == 0 and _constant_ok(column, low, high):
+                continue
+            cell = pl.col(column).cast(pl.String)
+            bad = cell.is_null() | (cell.str.strip_chars(WHITESPACE) != cell) | (cell == "")
+            if column == "source_url":
+                bad |= ~cell.str.contains(_URL)
+            tests.append(bad)
+    return pl.any_horizontal(tests) if tests else pl.lit(False)
+
+
+def _native_keep(keep: pl.Expr | None, types: dict[str, pl.DataType]) -> pl.Expr | None:
+    """``keep`` on the file's own columns, when it reads only columns typed as the loader
+    types them (String text, an integer year); else None (every row is handed over)."""
+    if keep is None:
+        return None
+    roots = set(keep.meta.root_names())
+    fine = {c for c, t in types.items() if _is_text(t) and c != "year"}
+    if "year" in types and types["year"].is_integer():
+        fine.add("year")
+    if roots <= fine:
+        import polars as pl
+
+        return keep.fill_null(False).cast(pl.Boolean)
+    return None
+
+
+def read_trade(path: Path, name: str, *, keep: pl.Expr | None = None) -> pl.DataFrame:
+    """Load a Parquet data file, or raise ``DataError`` for its first problem, like
+    ``load.read_trade``: the typed columns of ``schema.COLUMNS`` plus ``line`` (row number),
+    only the rows ``keep`` keeps. ``name`` names the file in errors."""
+    import polars as pl
+
+    from ca_trade import checks
+
+    frame, types = _open(path, name)
+    problems = _type_problems(types)
+    if problems:
+        _raise_first(pl.DataFrame(problems, schema=checks.PROBLEM_SCHEMA), name)
+    if not set(schema.REQUIRED) <= set(types):  # the CSV header rules say which is missing
+        rows = frame.head(BATCH).select(_as_strings(types)).collect()
+        found = checks.scan(_parsed(name, types, rows), keep=keep, collect=True)
+        _raise_first(found.problems, name)
+    suspect = _suspects(frame, types, None)
+    native = _native_keep(keep, types)
+    wanted = frame.filter(suspect | native) if native is not None else frame
+    rows = wanted.select(_as_strings(types)).collect()
+    if rows.is_empty():
+        if frame.select(pl.len()).collect().item() == 0:
+            found = checks.scan(_parsed(name, types, rows), collect=True)
+            _raise_first(found.problems, name)
+        return checks.typed(rows.select(*types, "line").clear())
+    found = checks.scan(_parsed(name, types, rows), keep=keep, collect=True)
+    if found.problems.height:
+        _raise_first(found.problems, name)
+    assert found.kept is not None
+    return found.kept
+
+
+def check_file(path: Path, name: str, rates: dict[int, float] | None) -> tuple[pl.DataFrame, int]:
+    """Every problem of a Parquet data file, for ``validate``, and its number of rows.
+
+    Like ``load.check_file``: problems have the columns rule, line (row number), column, value,
+    message, hint. Every rule runs on every row: the suspects (step 1) and every row whose key
+    repeats anywhere in the file go through ``checks.scan``.
+    """
+    import polars as pl
+
+    from ca_trade import checks
+
+    frame, types = _open(path, name)
+    problems = _type_problems(types)
+    if problems:
+        return pl.DataFrame(problems, schema=checks.PROBLEM_SCHEMA), 0
+    count = frame.select(pl.len()).collect().item()
+    if not set(schema.REQUIRED) <= set(types) or count == 0:
+        rows = frame.select(_as_strings(types)).collect()
+        found = checks.scan(_parsed(name, types, rows), rates)
+        return _placed(found.problems), found.rows
+    suspect = _suspects(frame, types, rates)
+    # A key is compared as the CSV rules compare it: stripped text (a code with white space
+    # around it is a suspect, and may repeat a key once stripped).
+    key = [
+        pl.col(c)
+        if types[c].is_integer()
+        else pl.col(c).cast(pl.String).str.strip_chars(WHITESPACE)
+        for c in schema.KEY
+    ]
+    repeated = pl.struct(key).is_duplicated()
+    rows = frame.filter(suspect | repeated).select(_as_strings(types)).collect()
+    if rows.is_empty():
+        return pl.DataFrame(schema=checks.PROBLEM_SCHEMA), count
+    return _placed(checks.scan(_parsed(name, types, rows), rates).problems), count
+
+
+def _placed(problems: pl.DataFrame) -> pl.DataFrame:
+    """Problems with a header rule's line (1 in a CSV file) made null: Parquet has no header."""
+    import polars as pl
+
+    header = pl.col("rule").is_in(_HEADER_RULES)
+    return problems.with_columns(
+        pl.when(header).then(None).otherwise(pl.col("line")).alias("line")
+    ).sort("line", "column", nulls_last=False, maintain_order=True)
+
+
+def _raise_first(problems: pl.DataFrame, name: str) -> None:
+    """Raise the first problem as ``load.read_trade`` does, placed by row number."""
+    if not problems.height:
+        return
+    problems = _placed(problems)
+    first = problems.row(0, named=True)
+    extra = problems.height - 1
+    message = first["message"]
+    if extra:
+        message += f" ({extra} more problem{'s' if extra > 1 else ''}: run ca-trade validate)"
+    # Parquet has no header line: a row is placed by its number, a header problem by column.
+    row = first["line"]
+    raise DataError(
+        message,
+        path=name if row is None else f"{name}, row {row}",
+        column=first["column"],
+        hint=first["hint"],
+    )
+
+
+_HEADER_RULES = ("missing-column", "duplicate-column", "blank-column-name", "no-rows")
