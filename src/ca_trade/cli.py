@@ -388,6 +388,8 @@ def _partner(code: str | None) -> str | None:
 @app.command()
 @boundary
 def shares(
+    partner: PartnerOpt = None,
+    republic: RepublicOpt = None,
     basis: Annotated[
         BasisRule,
         _basis_option("[default: republic: numerator and denominator from the same statistics]"),
@@ -407,8 +409,9 @@ def shares(
 
     Example: ca-trade shares --basis partner   (flags the mixed-basis shares)
     """
-    from ca_trade import compute
+    from ca_trade import compute, filters
 
+    wanted = {"partner": _partner(partner), "republic": _republic(republic)}
     inputs = Inputs(data, year, encoding, _delimiter(delimiter))
     result = compute.shares(
         inputs.trade,
@@ -417,6 +420,7 @@ def shares(
         rates=inputs.rates,
         year=inputs.year,
     )
+    result = filters.pairs(result, **wanted)
     _emit_with_explain(
         result,
         inputs,
@@ -433,6 +437,8 @@ def shares(
 @app.command()
 @boundary
 def growth(
+    partner: PartnerOpt = None,
+    republic: RepublicOpt = None,
     from_year: Annotated[
         int | None,
         typer.Option("--from", help="First year [default: the year before --to in the data]."),
@@ -459,8 +465,9 @@ def growth(
     five together, the same republics); otherwise the row says why there is none.
     Example: ca-trade growth --basis republic --from 2023 --to 2024
     """
-    from ca_trade import compute, render
+    from ca_trade import compute, filters, render
 
+    wanted = {"partner": _partner(partner), "republic": _republic(republic)}
     inputs = Inputs(data, None, encoding, _delimiter(delimiter))
     start, end = compute.growth_years(inputs.trade, from_year, to_year)
     inputs.require_year("--to", end)
@@ -478,6 +485,7 @@ def growth(
         from_year=start,
         to_year=end,
     )
+    result = filters.pairs(result, **wanted)
 
     def explained() -> pl.DataFrame:
         return compute.explain(compute.growth_figures(result), inputs.trade, ["partner", "area"])
@@ -511,7 +519,11 @@ def balance_command(
     republic: RepublicOpt = None,
     sort: Annotated[
         str | None,
-        typer.Option("--sort", help="Sort by this output column (largest first for numbers)."),
+        typer.Option(
+            "--sort",
+            help="Sort by this column, as the table names it (balance, turnover, exports, "
+            "imports...) or as CSV does (balance_usd_m); largest first for numbers.",
+        ),
     ] = None,
     perspective: Annotated[
         str,
@@ -570,11 +582,9 @@ def balance_command(
     if wanted_republic:
         result = result.filter(pl.col("area") == wanted_republic)
     if sort:
-        if sort not in result.columns:
-            raise UsageError(
-                f"--sort {sort!r} is not an output column",
-                hint=", ".join(c for c in result.columns if not c.endswith("_lines")),
-            )
+        from ca_trade import filters
+
+        sort = filters.sort_column(sort, result.columns)
         numeric = result.schema[sort].is_numeric()
         result = result.sort(sort, descending=numeric, nulls_last=True)
     _emit_with_explain(
@@ -603,6 +613,8 @@ app.command("surplus", help="Alias of balance.")(balance_command)
 @app.command()
 @boundary
 def mirror(
+    partner: PartnerOpt = None,
+    republic: RepublicOpt = None,
     include_derived: Annotated[
         bool,
         typer.Option(
@@ -624,8 +636,9 @@ def mirror(
 
     Example: ca-trade mirror --top 5
     """
-    from ca_trade import compute, render
+    from ca_trade import compute, filters, render
 
+    wanted = {"partner": _partner(partner), "republic": _republic(republic)}
     inputs = Inputs(data, year, encoding, _delimiter(delimiter))
     result = compute.mirror(
         inputs.trade,
@@ -634,6 +647,7 @@ def mirror(
         year=inputs.year,
         include_derived=include_derived,
     )
+    result = filters.pairs(result, **wanted)
     render.emit(
         result,
         fmt,
@@ -961,6 +975,18 @@ def completion(
         prog_name="ca-trade", complete_var="_CA_TRADE_COMPLETE", shell=shell.value
     )
     render.write_text(script + "\n", None)
+
+
+def _whole_summaries() -> None:
+    """Give each command its docstring's whole first line as its short help: Click would cut
+    it at 45 characters with '...' in the root --help."""
+    for info in app.registered_commands:
+        if info.short_help is None and info.help is None and info.callback is not None:
+            doc = (info.callback.__doc__ or "").strip()
+            info.short_help = doc.partition("\n")[0].strip() or None
+
+
+_whole_summaries()
 
 
 def _app_for(args: list[str]) -> typer.Typer:
