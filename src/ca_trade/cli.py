@@ -209,8 +209,17 @@ DataOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--data",
-        help="Data file in ca-trade's format; repeat to combine files "
-        "[default: the bundled 2023 and 2024 data].",
+        help="Data file in ca-trade's format (CSV or Parquet), read instead of the bundled "
+        "data; repeat to combine files [default: the bundled data]. To add to the bundled "
+        "data, use --add.",
+    ),
+]
+AddOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--add",
+        help="Also read this data file with the bundled data (or with --data); repeatable. "
+        "A figure given twice is an error naming both lines.",
     ),
 ]
 YearOpt = Annotated[
@@ -323,6 +332,7 @@ def compare(
         BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
     ] = BasisRule.partner,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
@@ -340,7 +350,7 @@ def compare(
     from ca_trade import compute
 
     area = _republic(republic) or schema.REGION
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
     result = compute.compare(
         inputs.trade,
         basis=basis.value,
@@ -395,6 +405,7 @@ def shares(
         _basis_option("[default: republic: numerator and denominator from the same statistics]"),
     ] = BasisRule.republic,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
@@ -412,7 +423,7 @@ def shares(
     from ca_trade import compute, filters
 
     wanted = {"partner": _partner(partner), "republic": _republic(republic)}
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
     result = compute.shares(
         inputs.trade,
         basis=basis.value,
@@ -450,6 +461,7 @@ def growth(
         BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
     ] = BasisRule.partner,
     data: DataOpt = None,
+    add: AddOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
@@ -468,7 +480,7 @@ def growth(
     from ca_trade import compute, filters, render
 
     wanted = {"partner": _partner(partner), "republic": _republic(republic)}
-    inputs = Inputs(data, None, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, None, encoding, _delimiter(delimiter), add=add)
     start, end = compute.growth_years(inputs.trade, from_year, to_year)
     inputs.require_year("--to", end)
     if from_year is not None:
@@ -534,6 +546,7 @@ def balance_command(
     ] = "partner",
     basis: Annotated[BasisRule, _basis_option("[default: partner]")] = BasisRule.partner,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
@@ -556,7 +569,7 @@ def balance_command(
     if perspective not in ("partner", "republic"):
         raise UsageError(f"--perspective {perspective!r}", hint="partner or republic")
     wanted_partner, wanted_republic = _partner(partner), _republic(republic)
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
     result = compute.balance(
         inputs.trade,
         basis=basis.value,
@@ -622,6 +635,7 @@ def mirror(
         ),
     ] = True,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
@@ -639,7 +653,7 @@ def mirror(
     from ca_trade import compute, filters, render
 
     wanted = {"partner": _partner(partner), "republic": _republic(republic)}
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
     result = compute.mirror(
         inputs.trade,
         currency=currency.value,
@@ -671,6 +685,7 @@ def sources(
         str | None, typer.Option("--reporter", help="Only rows with this reporter code.")
     ] = None,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: Annotated[
         int | None, typer.Option("--year", help="Only this year [default: all].")
     ] = None,
@@ -688,7 +703,7 @@ def sources(
     """
     from ca_trade import compute, render
 
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter), keep_all=True)
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add, keep_all=True)
     result = compute.sources(
         inputs.trade,
         partner=_partner(partner),
@@ -822,6 +837,7 @@ def check(
         ),
     ] = None,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: Annotated[
         int | None,
         typer.Option(
@@ -857,7 +873,7 @@ def check(
     from ca_trade.errors import EXIT_FINDINGS
 
     claim_set = claims.read_claims(file)
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
     result = claims.evaluate(
         claim_set, inputs.trade, currency=currency.value, rates=inputs.rates, year=inputs.year
     )

@@ -1,7 +1,8 @@
 """What every calculating command starts from: the data files, the rates and the year.
 
 By default the bundled files are read, one per year (``BUNDLED_FILES``); ``--data`` replaces them
-with the user's file or files. Each file is read strictly by ``load.read_trade``; the frames are
+with the user's file or files (a line on a terminal's stderr says so), and ``--add`` reads the
+user's files with them (CSV or Parquet, ``parquet_input``). Each file is read strictly by ``load.read_trade``; the frames are
 concatenated with a ``file`` column (the file's display name) next to ``line``, so every row can
 still be cited by file and line. A key (year, reporter, partner, flow) may appear in one file
 only: a repeat across files is a ``DataError`` naming both files and lines.
@@ -13,6 +14,7 @@ figure rules. ``sources`` keeps every row.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,6 +154,21 @@ def _refuse_a_file_given_twice(paths: list[Path]) -> None:
         seen[real] = path
 
 
+def _tell(message: str) -> None:
+    """A line for the person at the terminal (stderr is one): which data were read."""
+    from ca_trade import render
+
+    if _stderr_is_terminal():
+        render.say(message)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class Inputs:
     """The data, rates and year that every calculating command starts from.
 
@@ -168,13 +185,16 @@ class Inputs:
         delimiter: str | None = None,
         *,
         keep_all: bool = False,
+        add: Sequence[Path] | None = None,
     ) -> None:
         from ca_trade import load
 
-        given = list(data or [])
-        _refuse_a_file_given_twice(given)
-        self.paths = given or bundled_paths()
-        self.files = [display_name(p, bundled=not given) for p in self.paths]
+        given, added = list(data or []), list(add or [])
+        _refuse_a_file_given_twice(given + added)
+        base = given or bundled_paths()
+        self.paths = base + added
+        self.files = [display_name(p, bundled=not given) for p in base]
+        self.files += [display_name(p, bundled=False) for p in added]
         self.trade = read_files(
             self.paths,
             self.files,
@@ -182,6 +202,8 @@ class Inputs:
             delimiter=delimiter,
             keep=None if keep_all else computable(),
         )
+        if given and not added:
+            _tell(f"data: {', '.join(self.files)} only; the bundled data were not loaded")
         self.rates = load.read_rates()
         years = sorted(self.trade.get_column("year").unique().to_list())
         if not years:
