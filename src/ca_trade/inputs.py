@@ -2,10 +2,11 @@
 
 By default the bundled files are read, one per year (``BUNDLED_FILES``); ``--data`` replaces them
 with the user's file or files (a line on a terminal's stderr says so), and ``--add`` reads the
-user's files with them (CSV or Parquet, ``parquet_input``). Each file is read strictly by ``load.read_trade``; the frames are
-concatenated with a ``file`` column (the file's display name) next to ``line``, so every row can
-still be cited by file and line. A key (year, reporter, partner, flow) may appear in one file
-only: a repeat across files is a ``DataError`` naming both files and lines.
+user's files with them (CSV or Parquet, ``parquet_input``). Each file is read strictly by
+``load.read_trade``; the frames are concatenated with a ``file`` column (the file's display
+name) next to ``line``, so every row can still be cited by file and line. A key (year,
+reporter, partner, flow) may appear in one file only: a repeat across files is a ``DataError``
+naming both files and lines.
 
 "Read less": the calculating commands keep only the rows ca-trade computes with (reporter and
 partner among ca-trade's codes), so a world-wide file does not carry every country through the

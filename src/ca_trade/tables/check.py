@@ -130,7 +130,7 @@ def check_tables(
     title = f"Claims checked against the data: {claims_name}"
     out: list[Block] = [_detail_grid(rows, title) if details else _verdict_grid(rows, title)]
     if explain is not None:
-        out.append(check_explain_table(explain))
+        out.extend(check_explain_table(explain))
     return out
 
 
