@@ -150,7 +150,8 @@ def workbook_bytes(
             "nan_inf_to_errors": False,
         },
     )
-    data = workbook.add_worksheet("Data")
+    exact = _exact_numbers()
+    data = workbook.add_worksheet("Data", worksheet_class=exact)
     _write_frame(workbook, data, machine_frame(frame, formula_safe=True), urls=None)
     sheet = workbook.add_worksheet("Notes")
     safe_notes = [_formula_safe(line) for line in notes]
@@ -158,10 +159,29 @@ def workbook_bytes(
         sheet.write_string(row, 0, line)
     sheet.set_column(0, 0, min(max((len(n) for n in safe_notes), default=10), 120))
     if sources is not None:
-        sheet = workbook.add_worksheet("Sources")
+        sheet = workbook.add_worksheet("Sources", worksheet_class=exact)
         _write_frame(workbook, sheet, machine_frame(sources, formula_safe=True), urls="source_url")
     workbook.close()
     return buffer.getvalue()
+
+
+def _exact_numbers() -> type:
+    """A worksheet class that stores each number at full precision.
+
+    XlsxWriter writes a number with 16 significant digits (``%.16G``); a double needs up to
+    17 to be read back the same (Excel itself writes 17). This writes Python's shortest exact
+    form (``repr``), so the workbook's numbers equal the CSV's.
+    """
+    from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
+
+    class ExactNumbers(Worksheet):  # type: ignore[misc]
+        def _xml_number_element(
+            self, number: float, attributes: Sequence[tuple[str, Any]] = ()
+        ) -> None:
+            attr = "".join(f' {k}="{self._escape_attributes(v)}"' for k, v in attributes)
+            self.fh.write(f"<c{attr}><v>{float(number)!r}</v></c>")
+
+    return ExactNumbers
 
 
 def _formula_safe(text: str) -> str:
