@@ -396,7 +396,7 @@ def test_add_reads_the_bundled_data_and_the_file(
 
 def test_add_refuses_a_key_the_bundled_data_have(runner: CliRunner, tmp_path: Path) -> None:
     bundled = (ROOT / "data" / "trade_2024.csv").read_text(encoding="utf-8").splitlines()
-    number, line = next((i, l) for i, l in enumerate(bundled, 1) if l.startswith("2024,CHN,KAZ,"))
+    number, line = next((i, t) for i, t in enumerate(bundled, 1) if t.startswith("2024,CHN,KAZ,"))
     mine = _one_figure(tmp_path, line)
     result = invoke(runner, "compare", "--add", str(mine))
     assert (result.exit_code, result.stdout) == (65, "")
@@ -410,7 +410,7 @@ def test_data_says_on_a_terminal_that_the_bundled_data_were_not_read(
 ) -> None:
     from ca_trade import inputs
 
-    mine = _one_figure(tmp_path, "2024,CHN,KAZ,total,10,USD,official,Mine,https://e.org/,")
+    _one_figure(tmp_path, "2024,CHN,KAZ,total,10,USD,official,Mine,https://e.org/,")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(inputs, "_stderr_is_terminal", lambda: True)
     result = invoke(runner, "sources", "--data", "mine.csv", "-f", "csv")
