@@ -147,16 +147,11 @@ def _constant_ok(column: str, low: str | None, high: str | None) -> bool:
 
 
 def _row_suspects(types: dict[str, pl.DataType], rates: dict[int, float] | None) -> list[pl.Expr]:
-    """Vectorised tests on every row's typed cells: codes, flow, currency, basis, year, value,
+    """Vectorised tests on every row's typed cells: flow, currency, basis, year, value,
     reporter = partner, the rate."""
     import polars as pl
 
     tests = []
-    known = _known_codes()
-    for column in ("reporter", "partner"):
-        if column in types:
-            cell = pl.col(column).cast(pl.String)
-            tests.append(cell.is_null() | ~cell.is_in(known))
     for column, allowed in _ALLOWED.items():
         if column in types:
             cell = pl.col(column).cast(pl.String)
@@ -195,29 +190,42 @@ def _suspects(
 ) -> pl.Expr:
     """The filter picking every row that may break a row rule (step 1 of the module docstring).
 
-    Codes, flow, currency and basis are looked up with one ``is_in`` each; the source and URL,
-    usually one value for a whole file, are looked at once when the column's least and greatest
-    values are the same (one cheap pass), else on every row.
+    One aggregate pass gives the distinct reporter and partner codes (a few hundred, each looked
+    up once) and the least and greatest source and URL (usually one value for a whole file: then
+    it is looked at once, else every row is); flow, currency, basis, year and value are tested
+    on every row.
     """
     import polars as pl
 
     tests = _row_suspects(types, rates)
-    text = [c for c in ("source", "source_url") if c in types]
-    if text:
-        bounds = frame.select(
-            *(pl.col(c).cast(pl.String).min().alias(f"{c}_min") for c in text),
-            *(pl.col(c).cast(pl.String).max().alias(f"{c}_max") for c in text),
-            *(pl.col(c).null_count().alias(f"{c}_nulls") for c in text),
-        ).collect()
-        for column in text:
-            low, high, nulls = (bounds.item(0, f"{column}_{s}") for s in ("min", "max", "nulls"))
-            if nulls == 0 and _constant_ok(column, low, high):
-                continue
-            cell = pl.col(column).cast(pl.String)
-            bad = cell.is_null() | (cell.str.strip_chars(WHITESPACE) != cell) | (cell == "")
-            if column == "source_url":
-                bad |= ~cell.str.contains(_URL)
-            tests.append(bad)
+    codes_in: list[str] = [c for c in ("reporter", "partner") if c in types]
+    text: list[str] = [c for c in ("source", "source_url") if c in types]
+    if not codes_in and not text:
+        return pl.any_horizontal(tests) if tests else pl.lit(False)
+    found = frame.select(
+        *(pl.col(c).cast(pl.String).unique().implode().alias(c) for c in codes_in),
+        *(pl.col(c).cast(pl.String).min().alias(f"{c}_min") for c in text),
+        *(pl.col(c).cast(pl.String).max().alias(f"{c}_max") for c in text),
+        *(pl.col(c).null_count().alias(f"{c}_nulls") for c in text),
+    ).collect()
+    known = set(_known_codes())
+    for name in codes_in:
+        values = found.get_column(name).item().to_list()
+        bad = [v for v in values if v is not None and v not in known]
+        cell = pl.col(name).cast(pl.String)
+        if None in values:
+            tests.append(cell.is_null())
+        if bad:
+            tests.append(cell.is_in(bad))
+    for column in text:
+        low, high, nulls = (found.item(0, f"{column}_{s}") for s in ("min", "max", "nulls"))
+        if nulls == 0 and _constant_ok(column, low, high):
+            continue
+        cell = pl.col(column).cast(pl.String)
+        bad_text = cell.is_null() | (cell.str.strip_chars(WHITESPACE) != cell) | (cell == "")
+        if column == "source_url":
+            bad_text |= ~cell.str.contains(_URL)
+        tests.append(bad_text)
     return pl.any_horizontal(tests) if tests else pl.lit(False)
 
 
