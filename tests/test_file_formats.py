@@ -331,6 +331,7 @@ SECOND = pl.int_range(pl.len()) == 1  # the second data row: CSV line 3, Parquet
         ),  # fmt: skip
         ("flow", pl.when(SECOND).then(pl.lit("Export")).otherwise("flow").alias("flow"), None),
         ("missing", None, "currency"),
+        ("bound", pl.when(SECOND).then(pl.lit("more")).otherwise(None).alias("bound"), None),
     ],
 )
 def test_a_broken_parquet_file_gets_the_csv_error(

@@ -1,7 +1,7 @@
 """Read a data file stored as Parquet, with the same rules, slugs and exit codes as a CSV file.
 
 A Parquet file is accepted whoever wrote it (Polars, DuckDB, pandas), as long as it has the data
-file's columns (``schema.COLUMNS``; extra columns are ignored). Its cells are typed already, so
+file's columns (``schema.COLUMNS``, and the optional ``bound``; extra columns are ignored). Its cells are typed already, so
 the rules are run in two steps, both through ``checks.scan`` (the CSV rules, unchanged):
 
 1. **Every row, cheaply.** The rules that could lose a row or change a figure look at every row:
@@ -75,7 +75,7 @@ def _open(path: Path, name: str) -> tuple[pl.LazyFrame, dict[str, pl.DataType]]:
             path=name,
             hint="write it again, or give a CSV data file",
         ) from None
-    return frame, {c: t for c, t in types.items() if c in schema.COLUMNS}
+    return frame, {c: t for c, t in types.items() if c in schema.LOADED}
 
 
 def _type_problems(types: dict[str, pl.DataType]) -> list[dict[str, object]]:
@@ -147,7 +147,7 @@ def _constant_ok(column: str, low: str | None, high: str | None) -> bool:
 
 
 def _row_suspects(types: dict[str, pl.DataType], rates: dict[int, float] | None) -> list[pl.Expr]:
-    """Vectorised tests on every row's typed cells: flow, currency, basis, year, value,
+    """Vectorised tests on every row's typed cells: flow, currency, basis, bound, year, value,
     reporter = partner, the rate."""
     import polars as pl
 
@@ -156,6 +156,9 @@ def _row_suspects(types: dict[str, pl.DataType], rates: dict[int, float] | None)
         if column in types:
             cell = pl.col(column).cast(pl.String)
             tests.append(cell.is_null() | ~cell.is_in(allowed))
+    if schema.BOUND in types:  # optional: missing or empty is an exact figure
+        bound = pl.col(schema.BOUND).cast(pl.String)
+        tests.append(bound.is_not_null() & ~bound.is_in(["", *schema.BOUNDS]))
     year = pl.col("year")
     if "year" in types:
         if types["year"].is_integer():

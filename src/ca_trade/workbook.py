@@ -10,7 +10,7 @@ Three sheets:
 - **Notes**: the table's caption, the basis, the markers and coverage notes: the lines the
   table prints with it.
 - **Sources**: every data row behind the figures (file, line, reporter, partner, flow, value,
-  currency, basis, source, URL as a working hyperlink, note), once each.
+  currency, basis, source, URL as a working hyperlink, note, bound), once each.
 
 Text is formula-safe as in CSV (``output_common.machine_frame``): a cell starting with
 ``= + - @`` gets a leading ``'``; strings are written as strings, never as formulas.
@@ -43,6 +43,7 @@ SOURCE_COLUMNS = (
     "source",
     "source_url",
     "note",
+    "bound",
 )
 MONEY = "#,##0.00"
 TWO_DECIMALS = "0.00"
