@@ -2,7 +2,8 @@
 
 A Parquet file is accepted whoever wrote it (Polars, DuckDB, pandas), as long as it has the data
 file's columns (``schema.COLUMNS``, and the optional ``bound``; extra columns are ignored). Its
-cells are typed already, so the rules are run in two steps, both through ``checks.scan`` (the CSV rules, unchanged):
+cells are typed already, so the rules are run in two steps, both through ``checks.scan`` (the
+CSV rules, unchanged):
 
 1. **Every row, cheaply.** The rules that could lose a row or change a figure look at every row:
    the text columns (codes, flow, currency, basis, source, URL) by their distinct values, which
