@@ -515,3 +515,20 @@ def test_every_url_is_whole_on_one_line_at_80_columns(tmp_path: Path, args: list
     assert printed, "the URLs are listed"
     known = _urls(ROOT / "data" / "trade_2024.csv") | _urls(ROOT / "data" / "trade_2023.csv")
     assert printed <= known  # each one whole, none cut
+
+
+def test_a_code_with_spaces_around_it_is_read_as_in_csv(runner: CliRunner, tmp_path: Path) -> None:
+    """Cells are stripped as in a CSV file: ' KAZ' is KAZ, and repeats KAZ's key."""
+    frame = pl.read_csv(DATA / "bad" / "good.csv")
+    padded = frame.head(1).with_columns(pl.lit(" KAZ").alias("partner"))
+    target = tmp_path / "padded.parquet"
+    pl.concat([frame, padded]).write_parquet(target)
+    listed = invoke(runner, "validate", str(target), "-f", "csv")
+    found = pl.read_csv(io.StringIO(listed.stdout))
+    assert found.select("rule", "line").rows() == [("duplicate-key", frame.height + 1)]
+    alone = tmp_path / "alone.parquet"
+    frame.with_columns(pl.col("partner").str.pad_start(4)).write_parquet(alone)
+    read = invoke(runner, "sources", "--data", str(alone), "-f", "csv")
+    assert read.exit_code == 0
+    partners = pl.read_csv(io.StringIO(read.stdout)).get_column("partner")
+    assert partners.to_list() == frame.get_column("partner").to_list()

@@ -817,7 +817,10 @@ def validate(
         if problems.is_empty():
             return list(_draw().message(f"{shown}: no problems ({rows} data rows checked)"))
         count = problems.height
-        title = f"{shown}: {count} problem{'s' if count > 1 else ''} (line = line in the file)"
+        title = (
+            f"{shown}: {count} problem{'s' if count > 1 else ''} "
+            "(line = line in the file; in a Parquet file, the row)"
+        )
         return list(_draw().generic_table(problems, title, limit=top or VALIDATE_TOP))
 
     render.emit(problems, fmt, output=output, excel=excel, build_tables=tables, wide=wide)

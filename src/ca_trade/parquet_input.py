@@ -122,8 +122,13 @@ def _as_strings(types: dict[str, pl.DataType]) -> list[pl.Expr]:
 def _parsed(name: str, types: dict[str, pl.DataType], rows: pl.DataFrame) -> Parsed:
     """Rows already turned into strings (``_as_strings``), as ``checks.scan`` reads a file."""
 
+    import polars as pl
+
     def batches(raw: frozenset[str]) -> Iterator[pl.DataFrame]:
-        yield from rows.iter_slices(BATCH)
+        # As ``records.Parsed`` promises: cells stripped, but for the columns in ``raw``.
+        stripped = [pl.col(c).str.strip_chars(WHITESPACE) for c in types if c not in raw]
+        for batch in rows.iter_slices(BATCH):
+            yield batch.with_columns(stripped)
 
     return Parsed(path=name, header=list(types), batches=batches)
 
@@ -302,19 +307,45 @@ def check_file(path: Path, name: str, rates: dict[int, float] | None) -> tuple[p
         found = checks.scan(_parsed(name, types, rows), rates)
         return _placed(found.problems), found.rows
     suspect = _suspects(frame, types, rates)
-    # A key is compared as the CSV rules compare it: stripped text (a code with white space
-    # around it is a suspect, and may repeat a key once stripped).
-    key = [
-        pl.col(c)
-        if types[c].is_integer()
-        else pl.col(c).cast(pl.String).str.strip_chars(WHITESPACE)
-        for c in schema.KEY
-    ]
-    repeated = pl.struct(key).is_duplicated()
+    repeated = _repeated_keys(frame, types)
     rows = frame.filter(suspect | repeated).select(_as_strings(types)).collect()
     if rows.is_empty():
         return pl.DataFrame(schema=checks.PROBLEM_SCHEMA), count
     return _placed(checks.scan(_parsed(name, types, rows), rates).problems), count
+
+
+def _repeated_keys(frame: pl.LazyFrame, types: dict[str, pl.DataType]) -> pl.Expr:
+    """A filter for the rows whose key repeats anywhere in the file.
+
+    A 64-bit hash of every row's key is held (80 MB for 10 M rows, not the keys themselves);
+    the rows whose hash repeats are then compared by their keys in ``checks.scan``. Keys are
+    compared as the CSV rules compare them: as stripped text, when a key cell has white space
+    around it (such a cell is a suspect, and may repeat a key once stripped).
+    """
+    import polars as pl
+
+    def text(name: str) -> pl.Expr:
+        return pl.col(name).cast(pl.String)
+
+    texts = [c for c in schema.KEY if not types[c].is_integer()]
+    distinct = frame.select(text(c).unique().implode() for c in texts).collect()
+    strip = any(
+        value is not None and value != value.strip(WHITESPACE)
+        for c in texts
+        for value in distinct.get_column(c).item().to_list()
+    )
+    key = [
+        pl.col(c)
+        if types[c].is_integer()
+        else (text(c).str.strip_chars(WHITESPACE) if strip else text(c))
+        for c in schema.KEY
+    ]
+    hashed = pl.struct(key).hash()
+    hashes = frame.select(hashed.alias("hash")).collect().get_column("hash")
+    repeated = hashes.filter(hashes.is_duplicated()).unique()
+    if repeated.is_empty():
+        return pl.lit(False)
+    return hashed.is_in(repeated.implode())
 
 
 def _placed(problems: pl.DataFrame) -> pl.DataFrame:
