@@ -532,3 +532,16 @@ def test_a_code_with_spaces_around_it_is_read_as_in_csv(runner: CliRunner, tmp_p
     assert read.exit_code == 0
     partners = pl.read_csv(io.StringIO(read.stdout)).get_column("partner")
     assert partners.to_list() == frame.get_column("partner").to_list()
+
+
+@pytest.mark.parametrize(
+    ("shown", "column"),
+    [("share", "trade_share_pct"), ("Trade", "trade_share_pct"), ("imports", "imports_share_pct")],
+)
+def test_shares_sort_by_the_shares_the_table_shows(
+    runner: CliRunner, shown: str, column: str
+) -> None:
+    result = invoke(runner, "shares", "--sort", shown, "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    values = pl.read_csv(io.StringIO(result.stdout)).get_column(column).drop_nulls().to_list()
+    assert len(values) > 4 and values == sorted(values, reverse=True)

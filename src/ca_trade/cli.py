@@ -382,6 +382,14 @@ PartnerOpt = Annotated[
     str | None, typer.Option("--partner", "-p", help="One partner: CHN, EU27 or RUS.")
 ]
 DEFAULT_TOP = 40
+SortOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sort",
+        help="Sort by this column, as the table names it (balance, turnover, exports, "
+        "imports, share...) or as CSV does (balance_usd_m); largest first for numbers.",
+    ),
+]
 
 
 def _partner(code: str | None) -> str | None:
@@ -400,6 +408,7 @@ def _partner(code: str | None) -> str | None:
 def shares(
     partner: PartnerOpt = None,
     republic: RepublicOpt = None,
+    sort: SortOpt = None,
     basis: Annotated[
         BasisRule,
         _basis_option("[default: republic: numerator and denominator from the same statistics]"),
@@ -432,6 +441,8 @@ def shares(
         year=inputs.year,
     )
     result = filters.pairs(result, **wanted)
+    if sort:
+        result = filters.sort(result, sort, filters.SHARES_HEADERS)
     _emit_with_explain(
         result,
         inputs,
@@ -529,14 +540,7 @@ def growth(
 def balance_command(
     partner: PartnerOpt = None,
     republic: RepublicOpt = None,
-    sort: Annotated[
-        str | None,
-        typer.Option(
-            "--sort",
-            help="Sort by this column, as the table names it (balance, turnover, exports, "
-            "imports...) or as CSV does (balance_usd_m); largest first for numbers.",
-        ),
-    ] = None,
+    sort: SortOpt = None,
     perspective: Annotated[
         str,
         typer.Option(
@@ -597,9 +601,7 @@ def balance_command(
     if sort:
         from ca_trade import filters
 
-        sort = filters.sort_column(sort, result.columns)
-        numeric = result.schema[sort].is_numeric()
-        result = result.sort(sort, descending=numeric, nulls_last=True)
+        result = filters.sort(result, sort)
     _emit_with_explain(
         result,
         inputs,

@@ -42,6 +42,25 @@ def pairs(frame: pl.DataFrame, *, partner: str | None, republic: str | None) -> 
     return frame
 
 
+# shares: the table's Trade, Imports and Exports columns are each partner's share, in %.
+SHARES_HEADERS = {
+    **HEADERS,
+    "trade": "trade_share_pct",
+    "imports": "imports_share_pct",
+    "exports": "exports_share_pct",
+    "import_share": "imports_share_pct",
+    "export_share": "exports_share_pct",
+}
+
+
+def sort(frame: pl.DataFrame, name: str, aliases: Mapping[str, str] = HEADERS) -> pl.DataFrame:
+    """The rows sorted by the column ``name`` means (``sort_column``): largest first for
+    numbers, alphabetical for text, missing values last."""
+    column = sort_column(name, frame.columns, aliases)
+    numeric = frame.schema[column].is_numeric()
+    return frame.sort(column, descending=numeric, nulls_last=True)
+
+
 def _words(name: str) -> str:
     return "_".join(re.findall(r"[a-z0-9]+", name.lower()))
 
