@@ -73,7 +73,7 @@ def sort_column(name: str, columns: Sequence[str], aliases: Mapping[str, str] = 
     if name in shown:
         return name
     words = _words(name)
-    candidates = [words, aliases.get(words, "")]
+    candidates = [aliases.get(words, ""), words]  # the table's own names first
     for wanted in candidates:
         if wanted in shown:
             return wanted
