@@ -545,3 +545,45 @@ def test_shares_sort_by_the_shares_the_table_shows(
     assert result.exit_code == 0, result.stderr
     values = pl.read_csv(io.StringIO(result.stdout)).get_column(column).drop_nulls().to_list()
     assert len(values) > 4 and values == sorted(values, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "rule"),
+    [
+        ("value_millions", float("nan"), "non-finite-number"),
+        ("value_millions", float("inf"), "non-finite-number"),
+        ("value_millions", -5.0, "negative-value"),
+        ("value_millions", None, "empty-value"),
+        ("year", 1850, "bad-year"),
+        ("year", None, "empty-value"),
+        ("partner", None, "empty-value"),
+        ("partner", "CHN", "same-reporter-partner"),
+        ("source_url", "ftp://x", "bad-url"),
+        ("source", "", "empty-value"),
+        ("currency", "usd", "bad-currency"),
+    ],
+)
+def test_typed_parquet_cells_meet_every_row_rule(
+    runner: CliRunner, tmp_path: Path, column: str, value: object, rule: str
+) -> None:
+    """A typed cell that breaks a rule, in the second of the file's rows, is found by the
+    commands (every row is screened) and placed at row 2."""
+    frame = pl.read_csv(DATA / "bad" / "good.csv").with_columns(
+        pl.col("value_millions").cast(pl.Float64)
+    )
+    dtype = frame.schema[column]
+    changed = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1)
+        .then(pl.lit(value, dtype=dtype))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
+    target = tmp_path / "cell.parquet"
+    changed.write_parquet(target)
+    read = invoke(runner, "sources", "--data", str(target), "-f", "csv")
+    assert read.exit_code == 65
+    column_of = "partner" if rule == "same-reporter-partner" else column
+    assert read.stderr.startswith(f"ca-trade: error: {target}, row 2, column {column_of}: ")
+    listed = invoke(runner, "validate", str(target), "-f", "csv")
+    found = pl.read_csv(io.StringIO(listed.stdout), schema_overrides={"value": pl.String})
+    assert found.select("rule", "line", "column").rows() == [(rule, 2, column_of)]

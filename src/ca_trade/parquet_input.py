@@ -26,6 +26,7 @@ the CSV rules (``12,100`` is a ``bad-number``; ``2024.0`` a ``bad-year``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,59 +140,47 @@ def _known_codes() -> list[str]:
     return sorted(codes.OWN | codes.SPECIAL.keys() | three)
 
 
-def _constant_ok(column: str, low: str | None, high: str | None) -> bool:
-    """Whether a text column holding one value (its min = its max) passes its rules."""
-    if low is None or low != high:
-        return False
-    if low != low.strip(WHITESPACE) or not low:
+def _text(name: str) -> pl.Expr:
+    import polars as pl
+
+    return pl.col(name).cast(pl.String)
+
+
+def _padded_or_empty(cell: pl.Expr) -> pl.Expr:
+    return (cell.str.strip_chars(WHITESPACE) != cell) | (cell == "")
+
+
+# Text columns usually holding one value for a whole file: their least and greatest values
+# are compared (the same: the one value is tested once), else every row is tested.
+_CONSTANT = ("currency", "basis", "source", "source_url", schema.BOUND)
+# Text columns with a few distinct values, tested once each.
+_DISTINCT = ("reporter", "partner", "flow")
+
+
+def _constant_ok(column: str, low: str | None, high: str | None, nulls: int) -> bool:
+    """Whether a text column holding at most one value (its min = its max) passes its rules."""
+    if column == schema.BOUND:  # optional: missing or empty is an exact figure
+        return low == high and (low is None or low in ("", *schema.BOUNDS))
+    if nulls or low is None or low != high or not low or low != low.strip(WHITESPACE):
         return False
     if column == "source_url":
         import re
 
         return re.match(_URL, low) is not None
-    return True
+    return low in _ALLOWED.get(column, (low,))
 
 
-def _row_suspects(types: dict[str, pl.DataType], rates: dict[int, float] | None) -> list[pl.Expr]:
-    """Vectorised tests on every row's typed cells: flow, currency, basis, bound, year, value,
-    reporter = partner, the rate."""
-    import polars as pl
+def _value_ok(column: str, value: str | None) -> bool:
+    if value is None or not value or value != value.strip(WHITESPACE):
+        return False
+    if column in _ALLOWED:
+        return value in _ALLOWED[column]
+    return value in _known_codes_set()
 
-    tests = []
-    for column, allowed in _ALLOWED.items():
-        if column in types:
-            cell = pl.col(column).cast(pl.String)
-            tests.append(cell.is_null() | ~cell.is_in(allowed))
-    if schema.BOUND in types:  # optional: missing or empty is an exact figure
-        bound = pl.col(schema.BOUND).cast(pl.String)
-        tests.append(bound.is_not_null() & ~bound.is_in(["", *schema.BOUNDS]))
-    year = pl.col("year")
-    if "year" in types:
-        if types["year"].is_integer():
-            tests.append(year.is_null() | ~year.is_between(1900, 2100))
-        else:  # text, a float, ...: as its text, the CSV screen's test
-            text = year.cast(pl.String)
-            tests.append(text.is_null() | ~text.is_in([str(y) for y in range(1900, 2101)]))
-    if "value_millions" in types:
-        value = pl.col("value_millions")
-        if types["value_millions"].is_numeric():
-            value = value.cast(pl.Float64)
-            tests.append(value.is_null() | ~value.is_finite() | (value < 0))
-        else:
-            number = value.cast(pl.String).cast(pl.Float64, strict=False)
-            tests.append(~number.is_between(0, float("inf"), closed="left").fill_null(False))
-    if {"reporter", "partner"} <= set(types):
-        tests.append(
-            (pl.col("reporter").cast(pl.String) == pl.col("partner").cast(pl.String)).fill_null(
-                False
-            )
-        )
-    if rates is not None and {"currency", "year"} <= set(types):
-        tests.append(
-            (pl.col("currency").cast(pl.String) == "EUR")
-            & ~year.cast(pl.String).is_in([str(y) for y in rates])
-        )
-    return tests
+
+@functools.cache
+def _known_codes_set() -> frozenset[str]:
+    return frozenset(_known_codes())
 
 
 def _suspects(
@@ -199,42 +188,87 @@ def _suspects(
 ) -> pl.Expr:
     """The filter picking every row that may break a row rule (step 1 of the module docstring).
 
-    One aggregate pass gives the distinct reporter and partner codes (a few hundred, each looked
-    up once) and the least and greatest source and URL (usually one value for a whole file: then
-    it is looked at once, else every row is); flow, currency, basis, year and value are tested
-    on every row.
+    One streaming aggregate pass over the file: the distinct reporter, partner and flow values
+    (each tested once), the least and greatest of the columns that usually hold one value, the
+    year's and value's range, missing and non-finite counts, whether a reporter is its own
+    partner, and the years of EUR rows. A row test is returned only for what may be wrong
+    (``lit(False)`` for a clean file), so the rows a command keeps are then read alone.
     """
     import polars as pl
 
-    tests = _row_suspects(types, rates)
-    codes_in: list[str] = [c for c in ("reporter", "partner") if c in types]
-    text: list[str] = [c for c in ("source", "source_url") if c in types]
-    if not codes_in and not text:
-        return pl.any_horizontal(tests) if tests else pl.lit(False)
-    found = frame.select(
-        *(pl.col(c).cast(pl.String).unique().implode().alias(c) for c in codes_in),
-        *(pl.col(c).cast(pl.String).min().alias(f"{c}_min") for c in text),
-        *(pl.col(c).cast(pl.String).max().alias(f"{c}_max") for c in text),
-        *(pl.col(c).null_count().alias(f"{c}_nulls") for c in text),
-    ).collect()
-    known = set(_known_codes())
-    for name in codes_in:
-        values = found.get_column(name).item().to_list()
-        bad = [v for v in values if v is not None and v not in known]
-        cell = pl.col(name).cast(pl.String)
-        if None in values:
-            tests.append(cell.is_null())
-        if bad:
-            tests.append(cell.is_in(bad))
-    for column in text:
-        low, high, nulls = (found.item(0, f"{column}_{s}") for s in ("min", "max", "nulls"))
-        if nulls == 0 and _constant_ok(column, low, high):
+    year, value = pl.col("year"), pl.col("value_millions")
+    aggregates: list[pl.Expr] = []
+    distinct = [c for c in _DISTINCT if c in types]
+    constant = [c for c in _CONSTANT if c in types]
+    aggregates += [_text(c).unique().implode().alias(c) for c in distinct]
+    for c in constant:
+        aggregates += [
+            _text(c).min().alias(f"{c}:min"),
+            _text(c).max().alias(f"{c}:max"),
+            pl.col(c).null_count().alias(f"{c}:nulls"),
+        ]
+    int_year = "year" in types and types["year"].is_integer()
+    if int_year:
+        aggregates.append((year.is_null() | ~year.is_between(1900, 2100)).any().alias("year:bad"))
+    number = "value_millions" in types and types["value_millions"].is_numeric()
+    if number:
+        as_float = value.cast(pl.Float64)
+        bad_value = as_float.is_null() | ~as_float.is_finite() | (as_float < 0)
+        aggregates.append(bad_value.any().alias("value:bad"))
+    same = {"reporter", "partner"} <= set(types)
+    if same:
+        aggregates.append((_text("reporter") == _text("partner")).any().alias("same:bad"))
+    rated = rates is not None and {"currency", "year"} <= set(types)
+    if rated:
+        eur = _text("currency") == "EUR"
+        aggregates.append(_text("year").filter(eur).unique().implode().alias("eur:years"))
+    found = frame.select(aggregates).collect(engine="streaming") if aggregates else None
+
+    tests: list[pl.Expr] = []
+    for c in distinct:
+        assert found is not None
+        values = found.get_column(c).item().to_list()
+        bad = [v for v in values if not _value_ok(c, v)]
+        if None in bad:
+            tests.append(_text(c).is_null())
+        if [v for v in bad if v is not None]:
+            tests.append(_text(c).is_in([v for v in bad if v is not None]))
+    for c in constant:
+        assert found is not None
+        low, high, nulls = (found.item(0, f"{c}:{k}") for k in ("min", "max", "nulls"))
+        if _constant_ok(c, low, high, nulls):
             continue
-        cell = pl.col(column).cast(pl.String)
-        bad_text = cell.is_null() | (cell.str.strip_chars(WHITESPACE) != cell) | (cell == "")
-        if column == "source_url":
-            bad_text |= ~cell.str.contains(_URL)
-        tests.append(bad_text)
+        cell = _text(c)
+        if c == schema.BOUND:
+            tests.append(cell.is_not_null() & ~cell.is_in(["", *schema.BOUNDS]))
+            continue
+        test = cell.is_null() | _padded_or_empty(cell)
+        if c in _ALLOWED:
+            test |= ~cell.is_in(_ALLOWED[c])
+        if c == "source_url":
+            test |= ~cell.str.contains(_URL)
+        tests.append(test)
+    if "year" in types and (not int_year or (found is not None and found.item(0, "year:bad"))):
+        if int_year:
+            tests.append(year.is_null() | ~year.is_between(1900, 2100))
+        else:  # text, a float, ...: as its text, the CSV screen's test
+            tests.append(~_text("year").is_in([str(y) for y in range(1900, 2101)]).fill_null(False))
+    if "value_millions" in types and (
+        not number or (found is not None and found.item(0, "value:bad"))
+    ):
+        if number:
+            as_float = value.cast(pl.Float64)
+            tests.append(as_float.is_null() | ~as_float.is_finite() | (as_float < 0))
+        else:
+            parsed = _text("value_millions").cast(pl.Float64, strict=False)
+            tests.append(~parsed.is_between(0, float("inf"), closed="left").fill_null(False))
+    if same and found is not None and found.item(0, "same:bad"):
+        tests.append((_text("reporter") == _text("partner")).fill_null(False))
+    if rated and found is not None:
+        assert rates is not None
+        years = {str(y) for y in rates}
+        if any(y is not None and y not in years for y in found.get_column("eur:years").item()):
+            tests.append((_text("currency") == "EUR") & ~_text("year").is_in(sorted(years)))
     return pl.any_horizontal(tests) if tests else pl.lit(False)
 
 
