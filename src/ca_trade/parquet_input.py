@@ -146,36 +146,34 @@ def _text(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String)
 
 
-def _padded_or_empty(cell: pl.Expr) -> pl.Expr:
-    return (cell.str.strip_chars(WHITESPACE) != cell) | (cell == "")
-
-
-# Text columns usually holding one value for a whole file: their least and greatest values
-# are compared (the same: the one value is tested once), else every row is tested.
-_CONSTANT = ("currency", "basis", "source", "source_url", schema.BOUND)
-# Text columns with a few distinct values, tested once each.
-_DISTINCT = ("reporter", "partner", "flow")
-
-
-def _constant_ok(column: str, low: str | None, high: str | None, nulls: int) -> bool:
-    """Whether a text column holding at most one value (its min = its max) passes its rules."""
-    if column == schema.BOUND:  # optional: missing or empty is an exact figure
-        return low == high and (low is None or low in ("", *schema.BOUNDS))
-    if nulls or low is None or low != high or not low or low != low.strip(WHITESPACE):
-        return False
-    if column == "source_url":
-        import re
-
-        return re.match(_URL, low) is not None
-    return low in _ALLOWED.get(column, (low,))
+# Text columns tested by their distinct values: few in a data file, each looked at once.
+_DISTINCT = (
+    "reporter",
+    "partner",
+    "flow",
+    "currency",
+    "basis",
+    "source",
+    "source_url",
+    schema.BOUND,
+)
 
 
 def _value_ok(column: str, value: str | None) -> bool:
+    """Whether one distinct value of a text column passes the rules on that column."""
+    if column == schema.BOUND:  # optional: missing or empty is an exact figure
+        return value is None or value in ("", *schema.BOUNDS)
     if value is None or not value or value != value.strip(WHITESPACE):
         return False
     if column in _ALLOWED:
         return value in _ALLOWED[column]
-    return value in _known_codes_set()
+    if column in ("reporter", "partner"):
+        return value in _known_codes_set()
+    if column == "source_url":
+        import re
+
+        return re.match(_URL, value) is not None
+    return True
 
 
 @functools.cache
@@ -188,87 +186,61 @@ def _suspects(
 ) -> pl.Expr:
     """The filter picking every row that may break a row rule (step 1 of the module docstring).
 
-    One streaming aggregate pass over the file: the distinct reporter, partner and flow values
-    (each tested once), the least and greatest of the columns that usually hold one value, the
-    year's and value's range, missing and non-finite counts, whether a reporter is its own
-    partner, and the years of EUR rows. A row test is returned only for what may be wrong
-    (``lit(False)`` for a clean file), so the rows a command keeps are then read alone.
+    One streaming pass over the columns: each text column's distinct values (each tested
+    once), whether any year or value is out of range, missing or not finite, whether a reporter
+    is its own partner, and the years of EUR rows. A row test is returned only for what may be
+    wrong (``lit(False)`` for a clean file), so the rows a command keeps are then read alone.
     """
     import polars as pl
 
     year, value = pl.col("year"), pl.col("value_millions")
-    aggregates: list[pl.Expr] = []
-    distinct = [c for c in _DISTINCT if c in types]
-    constant = [c for c in _CONSTANT if c in types]
-    aggregates += [_text(c).unique().implode().alias(c) for c in distinct]
-    for c in constant:
-        aggregates += [
-            _text(c).min().alias(f"{c}:min"),
-            _text(c).max().alias(f"{c}:max"),
-            pl.col(c).null_count().alias(f"{c}:nulls"),
-        ]
+    text = [c for c in _DISTINCT if c in types]
     int_year = "year" in types and types["year"].is_integer()
-    if int_year:
-        aggregates.append((year.is_null() | ~year.is_between(1900, 2100)).any().alias("year:bad"))
     number = "value_millions" in types and types["value_millions"].is_numeric()
-    if number:
-        as_float = value.cast(pl.Float64)
-        bad_value = as_float.is_null() | ~as_float.is_finite() | (as_float < 0)
-        aggregates.append(bad_value.any().alias("value:bad"))
     same = {"reporter", "partner"} <= set(types)
-    if same:
-        aggregates.append((_text("reporter") == _text("partner")).any().alias("same:bad"))
     rated = rates is not None and {"currency", "year"} <= set(types)
+    as_float = value.cast(pl.Float64)
+    bad_value = as_float.is_null() | ~as_float.is_finite() | (as_float < 0)
+    bad_year = year.is_null() | ~year.is_between(1900, 2100)
+    flags = [
+        *([bad_year.any().alias("year")] if int_year else []),
+        *([bad_value.any().alias("value")] if number else []),
+        *([(_text("reporter") == _text("partner")).any().alias("same")] if same else []),
+    ]
+    queries = [frame.select(_text(c)).unique() for c in text]
+    if flags:
+        queries.append(frame.select(flags))
     if rated:
-        eur = _text("currency") == "EUR"
-        aggregates.append(_text("year").filter(eur).unique().implode().alias("eur:years"))
-    found = frame.select(aggregates).collect(engine="streaming") if aggregates else None
+        queries.append(frame.filter(_text("currency") == "EUR").select(_text("year")).unique())
+    found = pl.collect_all(queries, engine="streaming") if queries else []
+    flagged = found[len(text)].row(0, named=True) if flags else {}
 
     tests: list[pl.Expr] = []
-    for c in distinct:
-        assert found is not None
-        values = found.get_column(c).item().to_list()
-        bad = [v for v in values if not _value_ok(c, v)]
+    for c, distinct in zip(text, found, strict=False):
+        bad = [v for v in distinct.get_column(c).to_list() if not _value_ok(c, v)]
         if None in bad:
             tests.append(_text(c).is_null())
         if [v for v in bad if v is not None]:
             tests.append(_text(c).is_in([v for v in bad if v is not None]))
-    for c in constant:
-        assert found is not None
-        low, high, nulls = (found.item(0, f"{c}:{k}") for k in ("min", "max", "nulls"))
-        if _constant_ok(c, low, high, nulls):
-            continue
-        cell = _text(c)
-        if c == schema.BOUND:
-            tests.append(cell.is_not_null() & ~cell.is_in(["", *schema.BOUNDS]))
-            continue
-        test = cell.is_null() | _padded_or_empty(cell)
-        if c in _ALLOWED:
-            test |= ~cell.is_in(_ALLOWED[c])
-        if c == "source_url":
-            test |= ~cell.str.contains(_URL)
-        tests.append(test)
-    if "year" in types and (not int_year or (found is not None and found.item(0, "year:bad"))):
+    if "year" in types and (not int_year or flagged.get("year")):
         if int_year:
-            tests.append(year.is_null() | ~year.is_between(1900, 2100))
+            tests.append(bad_year)
         else:  # text, a float, ...: as its text, the CSV screen's test
-            tests.append(~_text("year").is_in([str(y) for y in range(1900, 2101)]).fill_null(False))
-    if "value_millions" in types and (
-        not number or (found is not None and found.item(0, "value:bad"))
-    ):
+            years = [str(y) for y in range(1900, 2101)]
+            tests.append(~_text("year").is_in(years).fill_null(False))
+    if "value_millions" in types and (not number or flagged.get("value")):
         if number:
-            as_float = value.cast(pl.Float64)
-            tests.append(as_float.is_null() | ~as_float.is_finite() | (as_float < 0))
+            tests.append(bad_value)
         else:
             parsed = _text("value_millions").cast(pl.Float64, strict=False)
             tests.append(~parsed.is_between(0, float("inf"), closed="left").fill_null(False))
-    if same and found is not None and found.item(0, "same:bad"):
+    if flagged.get("same"):
         tests.append((_text("reporter") == _text("partner")).fill_null(False))
-    if rated and found is not None:
+    if rated:
         assert rates is not None
-        years = {str(y) for y in rates}
-        if any(y is not None and y not in years for y in found.get_column("eur:years").item()):
-            tests.append((_text("currency") == "EUR") & ~_text("year").is_in(sorted(years)))
+        known = {str(y) for y in rates}
+        if any(y is not None and y not in known for y in found[-1].get_column("year")):
+            tests.append((_text("currency") == "EUR") & ~_text("year").is_in(sorted(known)))
     return pl.any_horizontal(tests) if tests else pl.lit(False)
 
 
@@ -362,11 +334,11 @@ def _repeated_keys(frame: pl.LazyFrame, types: dict[str, pl.DataType]) -> pl.Exp
         return pl.col(name).cast(pl.String)
 
     texts = [c for c in schema.KEY if not types[c].is_integer()]
-    distinct = frame.select(text(c).unique().implode() for c in texts).collect()
+    distinct = pl.collect_all([frame.select(text(c)).unique() for c in texts], engine="streaming")
     strip = any(
         value is not None and value != value.strip(WHITESPACE)
-        for c in texts
-        for value in distinct.get_column(c).item().to_list()
+        for c, values in zip(texts, distinct, strict=True)
+        for value in values.get_column(c).to_list()
     )
     key = [
         pl.col(c)
@@ -375,8 +347,11 @@ def _repeated_keys(frame: pl.LazyFrame, types: dict[str, pl.DataType]) -> pl.Exp
         for c in schema.KEY
     ]
     hashed = pl.struct(key).hash()
-    hashes = frame.select(hashed.alias("hash")).collect().get_column("hash")
-    repeated = hashes.filter(hashes.is_duplicated()).unique()
+    hashes = frame.select(hashed.alias("hash")).collect(engine="streaming").get_column("hash")
+    # Sorted, a repeated hash sits next to itself (a sort of 10 M integers is faster, and
+    # holds less, than a hash table of them).
+    ordered = hashes.sort()
+    repeated = ordered.filter(ordered == ordered.shift(1)).unique()
     if repeated.is_empty():
         return pl.lit(False)
     return hashed.is_in(repeated.implode())
