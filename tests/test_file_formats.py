@@ -614,3 +614,14 @@ def test_the_bundled_data_as_parquet_give_the_same_figures(
                 assert [n - 1 for n in a[name]] == b[name], name
             else:
                 assert a[name] == b[name], name
+
+
+def test_import_writes_a_data_file_only(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "data.xlsx"
+    result = invoke(runner, "import", str(IMPORT), "-o", str(target))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"ca-trade: error: --output {target}: import writes a data file, CSV or Parquet, not "
+        "xlsx. Try: -o data.csv or -o data.parquet\n"
+    )
+    assert not target.exists()

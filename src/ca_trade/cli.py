@@ -946,6 +946,7 @@ def import_(
     """
     from ca_trade import ingest, progress, render
 
+    render.check_data_output(output)
     options = ingest.Options(
         fmt=import_format, hs=tuple(hs or ()), all_countries=all_countries, countries=countries
     )

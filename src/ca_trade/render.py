@@ -324,6 +324,21 @@ def emit(
     write_text(csv_text(frame, separator=separator, excel=excel), output, bom=excel)
 
 
+def check_data_output(path: Path | None) -> None:
+    """Refuse (exit 2) an ``import -o`` name whose extension says another format than a data
+    file's: ``.csv`` and ``.parquet`` are data files (an unknown extension gets CSV)."""
+    from ca_trade.errors import UsageError
+
+    if path is None:
+        return
+    meant = EXTENSIONS.get(path.suffix.lower())
+    if meant not in (None, OutputFormat.csv, OutputFormat.parquet):
+        raise UsageError(
+            f"--output {path}: import writes a data file, CSV or Parquet, not {meant}",
+            hint=f"-o {path.with_suffix('.csv').name} or -o {path.with_suffix('.parquet').name}",
+        )
+
+
 def write_data_chunks(chunks: Iterable[bytes], path: Path | None) -> None:
     """Write a data file's CSV bytes (``import``'s) as they come, or as Parquet when ``path``
     ends in ``.parquet``: typed columns (year Int64, value_millions Float64, text String, an
