@@ -63,7 +63,7 @@ def test_python_dash_m_runs_compare() -> None:
         text=True,
         check=True,
     )
-    assert result.stdout.splitlines()[1].startswith("2024,CA5,CHN,1,94820.0,")
+    assert result.stdout.splitlines()[1].startswith("2024,CA5,CHN,1,true,94820.0,")
 
 
 @pytest.mark.parametrize("name", sorted(get_command(app).commands))  # type: ignore[attr-defined]
@@ -115,7 +115,7 @@ def test_wheel_carries_its_data_and_gives_the_same_output(tmp_path: Path) -> Non
         [str(venv / "bin" / "ca-trade"), "compare", "--year", "2023", "-f", "csv"],
         cwd=elsewhere, capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
-    assert year_2023.stdout.splitlines()[1].startswith("2023,CA5,CHN,1,89326.0,")
+    assert year_2023.stdout.splitlines()[1].startswith("2023,CA5,CHN,1,true,89400.0,")
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,10 @@ AMOUNT_UNITS |= {"EUR bn": ("EUR", 1000.0), "EUR m": ("EUR", 1.0)}
 RULES: tuple[Basis, ...] = ("partner", "republic")
 
 HOLDS, FAILS, DEPENDS, NOT_CHECKABLE = "holds", "fails", "depends on basis", "not checkable"
+# A claim the data allow both ways (a bound in the data), and one that only mixed statistics
+# (one side's figure against the other's) could decide.
+NOT_DECIDABLE, MIXED = "not decidable", "mixed reporters"
+VERDICTS = (HOLDS, FAILS, DEPENDS, MIXED, NOT_DECIDABLE, NOT_CHECKABLE)
 
 # ------------------------------------------------------------------------------- the model
 

@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from rich.text import Text
 
+from ca_trade.bounds import MARKS
 from ca_trade.tables.layout import MISSING, as_text
 
 KIND_OF_REPORTER = {
@@ -92,34 +93,50 @@ def by_measure(values: dict[str, str]) -> str:
 
 
 def marked(row: dict[str, object], measure: str, unit: str) -> Text:
-    """A figure in bn with its markers: * derived, † unstated basis, € converted, ~ partial."""
+    """A figure in bn with its markers (see ``flagged``)."""
     return with_markers(num(row[measure + unit]), row, measure)
 
 
 def with_markers(value: float | None, row: dict[str, object], prefix: str) -> Text:
-    """``value`` in bn, marked from the row's ``{prefix}_derived/_basis/_fx_rate/_coverage``."""
-    text = Text(bn(value))
+    """``value`` in bn, marked from the row's ``{prefix}_*`` provenance columns."""
+    return flagged(bn(value), value, row, prefix)
+
+
+def flagged(shown: str, value: float | None, row: dict[str, object], prefix: str) -> Text:
+    """``shown`` with the markers of the row's typed ``{prefix}_*`` columns: ≥ ≤ ≈ (bound,
+    before the number), * derived, † unstated basis, € converted, ~ partial, ◐ mixed reporters.
+    A missing value gets none."""
     if value is None:
-        return text
+        return Text(shown)
+    text = Text(MARKS.get(str(row.get(f"{prefix}_bound")), ""), style="bold red")
+    text.append(shown)
     if row.get(f"{prefix}_derived"):
         text.append("*", style="yellow")
     if row.get(f"{prefix}_basis") == "unstated":
         text.append("†", style="red")
     if row.get(f"{prefix}_fx_rate") is not None:
         text.append("€", style="magenta")
-    coverage = row.get(f"{prefix}_coverage")
-    if isinstance(coverage, str) and "partial" in coverage:
+    if row.get(f"{prefix}_partial"):
         text.append("~", style="red")
+    if row.get(f"{prefix}_mixed"):
+        text.append("◐", style="red")
     return text
+
+
+MARKER_NOTES = {
+    "*": "* derived from the same reporter's other two flows (export = total − import, "
+    "total = export + import)",
+    "†": "† a statement with no stated statistical basis (used only as a last resort)",
+    "~": "~ partial: not every republic has this figure (see coverage)",
+    "◐": "◐ mixed: the figure combines more than one reporter's statistics",
+    "≥": "≥ ≤ a bound: the source says only 'more than' (≥) or 'less than' (≤); ≈ 'about'",
+}
 
 
 def figure_notes(rates_used: dict[int, float]) -> list[str]:
     """The legend for figure markers, with the exchange rate when one was used."""
     notes = [
-        "* derived from the same reporter's other two flows (export = total − import, "
-        "total = export + import)",
-        "† a statement with no stated statistical basis (used only as a last resort)",
-        "~ partial: not every republic has this figure (see coverage)",
+        *MARKER_NOTES.values(),
         "— missing: not published, and not derivable (never counted as zero)",
     ]
     for year, rate in sorted(rates_used.items()):
@@ -160,6 +177,7 @@ __all__ = [
     "by_measure",
     "cell",
     "figure_notes",
+    "flagged",
     "line_ref",
     "marked",
     "num",

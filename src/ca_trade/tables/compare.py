@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+
+from ca_trade.bounds import MARKS
 from ca_trade.schema import NAMES, PARTNERS
 from ca_trade.tables.cells import (
     MISSING,
@@ -44,10 +47,23 @@ COLUMNS = (
 def _versus(row: dict[str, object], partners: Sequence[str]) -> str:
     parts = []
     for other in partners:
-        ratio = num(row.get(f"turnover_ratio_to_{other.lower()}"))
+        name = f"turnover_ratio_to_{other.lower()}"
+        ratio = num(row.get(name))
         if other != row["partner"] and ratio is not None:
-            parts.append(f"{ratio:.2f}× {NAMES[other]}")
+            bound = MARKS.get(str(row.get(f"{name}_bound")), "")
+            mixed = "◐" if row.get(f"{name}_mixed") else ""
+            parts.append(f"{bound}{ratio:.2f}×{mixed} {NAMES[other]}")
     return "\n".join(parts) if parts else MISSING
+
+
+def _figure(row: dict[str, object], measure: str, unit: str) -> Text:
+    """A figure with its markers and, when it covers only some republics, which: a partial
+    figure must not read as the whole row's."""
+    text = marked(row, measure, unit)
+    covers = row.get(f"{measure}_covers")
+    if row.get(f"{measure}_partial") and isinstance(covers, list) and covers:
+        text.append("\n" + "+".join(str(c) for c in covers) + " only", style="red")
+    return text
 
 
 def compare_tables(
@@ -87,17 +103,20 @@ def compare_tables(
         basis_text = by_measure({m: who(row[f"{m}_reporter"], row[f"{m}_basis"]) for m in measures})
         coverage_text = by_measure({m: str(row[f"{m}_coverage"] or MISSING) for m in measures})
         balance = num(row["balance" + unit])
-        balance_cell = marked(row, "balance", unit)
+        balance_cell = _figure(row, "balance", unit)
+        start = balance_cell.plain.find(bn(balance))
         balance_cell.stylize(
-            "green" if balance is not None and balance >= 0 else "red", 0, len(bn(balance))
+            "green" if balance is not None and balance >= 0 else "red",
+            max(start, 0),
+            max(start, 0) + len(bn(balance)),
         )
         grid.add_row(
             cell(row["rank"]),
             cell(NAMES.get(str(row["partner"]), str(row["partner"]))),
-            marked(row, "turnover", unit),
+            _figure(row, "turnover", unit),
             bar(num(row["turnover" + unit]), largest, width=12),
-            marked(row, "exports", unit),
-            marked(row, "imports", unit),
+            _figure(row, "exports", unit),
+            _figure(row, "imports", unit),
             balance_cell,
             cell(_versus(row, PARTNERS)),
             cell(basis_text),
