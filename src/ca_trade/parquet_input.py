@@ -27,6 +27,7 @@ the CSV rules (``12,100`` is a ``bad-number``; ``2024.0`` a ``bad-year``).
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,6 +135,7 @@ def _parsed(name: str, types: dict[str, pl.DataType], rows: pl.DataFrame) -> Par
     return Parsed(path=name, header=list(types), batches=batches)
 
 
+@functools.cache
 def _known_codes() -> list[str]:
     """Every code ``codes.is_known`` accepts, for one vectorised ``is_in`` over the rows."""
     three = {c for c in codes.iso_codes() | codes.former_codes() if len(c) == 3}
@@ -146,29 +148,10 @@ def _text(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String)
 
 
-# Text columns tested by their distinct values: few in a data file, each looked at once.
-_DISTINCT = (
-    "reporter",
-    "partner",
-    "flow",
-    "currency",
-    "basis",
-    "source",
-    "source_url",
-    schema.BOUND,
-)
-
-
-def _value_ok(column: str, value: str | None) -> bool:
-    """Whether one distinct value of a text column passes the rules on that column."""
-    if column == schema.BOUND:  # optional: missing or empty is an exact figure
-        return value is None or value in ("", *schema.BOUNDS)
+def _one_value_ok(column: str, value: str | None) -> bool:
+    """Whether the one value of a column holding a single value passes its rules."""
     if value is None or not value or value != value.strip(WHITESPACE):
         return False
-    if column in _ALLOWED:
-        return value in _ALLOWED[column]
-    if column in ("reporter", "partner"):
-        return value in _known_codes_set()
     if column == "source_url":
         import re
 
@@ -176,9 +159,66 @@ def _value_ok(column: str, value: str | None) -> bool:
     return True
 
 
-@functools.cache
-def _known_codes_set() -> frozenset[str]:
-    return frozenset(_known_codes())
+def _row_tests(
+    frame: pl.LazyFrame, types: dict[str, pl.DataType], rates: dict[int, float] | None
+) -> list[tuple[pl.Expr, pl.Expr]]:
+    """Each row test, with a cheaper test that finds the same rows or more (the same, mostly).
+
+    The cheap tests are written so that Parquet's statistics can skip whole row groups
+    (``is_in``, ranges): a file sorted or grouped by its codes, years and sources is mostly not
+    read at all. The source and URL, usually one value for the whole file, are compared to the
+    first row's; that one value is tested once.
+    """
+    import polars as pl
+
+    tests: list[tuple[pl.Expr, pl.Expr]] = []
+
+    def same(test: pl.Expr) -> None:
+        tests.append((test, test))
+
+    for column in ("reporter", "partner"):
+        if column in types:
+            same(_text(column).is_null() | ~_text(column).is_in(_known_codes()))
+    for column, allowed in _ALLOWED.items():
+        if column in types:
+            same(_text(column).is_null() | ~_text(column).is_in(allowed))
+    if schema.BOUND in types:  # optional: missing or empty is an exact figure
+        bound = _text(schema.BOUND)
+        same(bound.is_not_null() & ~bound.is_in(["", *schema.BOUNDS]))
+    for column in ("source", "source_url"):
+        if column not in types:
+            continue
+        cell = _text(column)
+        test = cell.is_null() | (cell.str.strip_chars(WHITESPACE) != cell) | (cell == "")
+        if column == "source_url":
+            test |= ~cell.str.contains(_URL)
+        first = frame.select(cell.first()).collect().item()
+        if _one_value_ok(column, first):
+            tests.append((test, cell.is_null() | (cell != first)))
+        else:
+            same(test)
+    year, value = pl.col("year"), pl.col("value_millions")
+    if "year" in types:
+        if types["year"].is_integer():
+            same(year.is_null() | ~year.is_between(1900, 2100))
+        else:  # text, a float, ...: as its text, the CSV screen's test
+            years = [str(y) for y in range(1900, 2101)]
+            same(~_text("year").is_in(years).fill_null(False))
+    if "value_millions" in types:
+        if types["value_millions"].is_numeric():
+            # NaN sorts above every number in Polars, so is_between refuses it, as it does
+            # infinity, a negative value and (filled) a missing one.
+            number = value.cast(pl.Float64)
+            same(~number.is_between(0, sys.float_info.max).fill_null(False))
+        else:
+            parsed = _text("value_millions").cast(pl.Float64, strict=False)
+            same(~parsed.is_between(0, float("inf"), closed="left").fill_null(False))
+    if {"reporter", "partner"} <= set(types):
+        same((_text("reporter") == _text("partner")).fill_null(False))
+    if rates is not None and {"currency", "year"} <= set(types):
+        known = sorted(str(y) for y in rates)
+        same((_text("currency") == "EUR") & ~_text("year").is_in(known))
+    return tests
 
 
 def _suspects(
@@ -186,62 +226,16 @@ def _suspects(
 ) -> pl.Expr:
     """The filter picking every row that may break a row rule (step 1 of the module docstring).
 
-    One streaming pass over the columns: each text column's distinct values (each tested
-    once), whether any year or value is out of range, missing or not finite, whether a reporter
-    is its own partner, and the years of EUR rows. A row test is returned only for what may be
-    wrong (``lit(False)`` for a clean file), so the rows a command keeps are then read alone.
+    Each rule's cheap test counts its rows over the whole file, all in one go
+    (``collect_all``); only the tests that found a row are returned, so for a clean file the
+    filter is ``lit(False)`` and the rows a command keeps are then read alone.
     """
     import polars as pl
 
-    year, value = pl.col("year"), pl.col("value_millions")
-    text = [c for c in _DISTINCT if c in types]
-    int_year = "year" in types and types["year"].is_integer()
-    number = "value_millions" in types and types["value_millions"].is_numeric()
-    same = {"reporter", "partner"} <= set(types)
-    rated = rates is not None and {"currency", "year"} <= set(types)
-    as_float = value.cast(pl.Float64)
-    bad_value = as_float.is_null() | ~as_float.is_finite() | (as_float < 0)
-    bad_year = year.is_null() | ~year.is_between(1900, 2100)
-    flags = [
-        *([bad_year.any().alias("year")] if int_year else []),
-        *([bad_value.any().alias("value")] if number else []),
-        *([(_text("reporter") == _text("partner")).any().alias("same")] if same else []),
-    ]
-    queries = [frame.select(_text(c)).unique() for c in text]
-    if flags:
-        queries.append(frame.select(flags))
-    if rated:
-        queries.append(frame.filter(_text("currency") == "EUR").select(_text("year")).unique())
-    found = pl.collect_all(queries, engine="streaming") if queries else []
-    flagged = found[len(text)].row(0, named=True) if flags else {}
-
-    tests: list[pl.Expr] = []
-    for c, distinct in zip(text, found, strict=False):
-        bad = [v for v in distinct.get_column(c).to_list() if not _value_ok(c, v)]
-        if None in bad:
-            tests.append(_text(c).is_null())
-        if [v for v in bad if v is not None]:
-            tests.append(_text(c).is_in([v for v in bad if v is not None]))
-    if "year" in types and (not int_year or flagged.get("year")):
-        if int_year:
-            tests.append(bad_year)
-        else:  # text, a float, ...: as its text, the CSV screen's test
-            years = [str(y) for y in range(1900, 2101)]
-            tests.append(~_text("year").is_in(years).fill_null(False))
-    if "value_millions" in types and (not number or flagged.get("value")):
-        if number:
-            tests.append(bad_value)
-        else:
-            parsed = _text("value_millions").cast(pl.Float64, strict=False)
-            tests.append(~parsed.is_between(0, float("inf"), closed="left").fill_null(False))
-    if flagged.get("same"):
-        tests.append((_text("reporter") == _text("partner")).fill_null(False))
-    if rated:
-        assert rates is not None
-        known = {str(y) for y in rates}
-        if any(y is not None and y not in known for y in found[-1].get_column("year")):
-            tests.append((_text("currency") == "EUR") & ~_text("year").is_in(sorted(known)))
-    return pl.any_horizontal(tests) if tests else pl.lit(False)
+    tests = _row_tests(frame, types, rates)
+    counts = pl.collect_all([frame.filter(cheap).select(pl.len()) for _, cheap in tests])
+    found = [test for (test, _), count in zip(tests, counts, strict=True) if count.item()]
+    return pl.any_horizontal(found) if found else pl.lit(False)
 
 
 def _native_keep(keep: pl.Expr | None, types: dict[str, pl.DataType]) -> pl.Expr | None:
