@@ -5,11 +5,14 @@ file's columns (``schema.COLUMNS``, and the optional ``bound``; extra columns ar
 cells are typed already, so the rules are run in two steps, both through ``checks.scan`` (the
 CSV rules, unchanged):
 
-1. **Every row, cheaply.** The rules that could lose a row or change a figure look at every row:
-   the text columns (codes, flow, currency, basis, source, URL) by their distinct values, which
-   are few (each distinct value is tested once, as ``checks`` tests a CSV file's), and the year
-   and value by vectorised tests on the typed column (a year outside 1900-2100, a value that is
-   missing, negative, NaN or infinite). A row that fails any of them is a *suspect*.
+1. **Every row, cheaply.** The rules that could lose a row or change a figure look at every
+   row: codes, flow, currency, basis and bound (``is_in`` the allowed or known values), year
+   and value (a year outside 1900-2100; a value missing, negative, NaN or infinite), a
+   reporter that is its own partner, and the source and URL (usually one value for a whole
+   file: the first row's is tested once, and every other row compared with it). Each test is
+   written so that Parquet's statistics can skip whole row groups, and each counts its rows
+   over the file (all at once, ``collect_all``). A row found by a test is a *suspect*; only
+   the tests that found one are run again as a filter.
 2. **The rows used, fully.** The suspects and the rows a command keeps (``keep``) are turned
    back into the strings a CSV file holds (a number as its shortest exact text, a missing cell
    as an empty one) and handed to ``checks.scan`` as a ``records.Parsed``: every rule, with its
