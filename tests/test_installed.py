@@ -46,7 +46,8 @@ def test_the_installed_command_works_from_any_directory(tmp_path: Path) -> None:
     compare = _run([command, "compare", "--format", "csv"], cwd=elsewhere, env=env)
     assert (compare.returncode, compare.stderr) == (0, "")
     header, *rows = compare.stdout.splitlines()
-    assert header.startswith("year,area,partner,rank,turnover_usd_m,")
+    columns = header.split(",")
+    assert columns[:3] == ["year", "area", "partner"] and "turnover_usd_m" in columns
     assert [row.split(",")[2] for row in rows] == ["CHN", "EU27", "RUS"]
 
     check = _run([command, "check", "--format", "csv"], cwd=elsewhere, env=env)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 MAGIC = b"PAR1"
 BATCH = 200_000
-# Text columns whose distinct values are tested (step 1); the value each must be among, if any.
+# The values a few text columns must hold (the CSV rules bad-flow, bad-currency, bad-basis).
 _ALLOWED = {"flow": schema.FLOWS, "currency": schema.CURRENCIES, "basis": schema.BASES}
 _URL = r"^https?://\S+$"
 
