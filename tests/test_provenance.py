@@ -257,3 +257,16 @@ def test_eu_row_labels_its_partial_cells(runner: CliRunner) -> None:
     table = run(runner, "compare", "--format", "md")
     eu_line = next(line for line in table.splitlines() if line.startswith("| 2 "))
     assert eu_line.count("UZB only") == 3  # exports, imports, balance
+
+
+# ------------------------------------------------------------------ typed values
+
+
+def test_an_unknown_currency_or_perspective_raises() -> None:
+    trade = load.read_trade()
+    # Before, a currency other than "USD" was divided by the EUR rate, and any perspective
+    # other than "republic" silently gave the partner's view.
+    with pytest.raises(ValueError, match="Currency"):
+        compute.balance(trade, basis="partner", currency="usd", rates=RATES)
+    with pytest.raises(ValueError, match="Perspective"):
+        compute.balance(trade, basis="partner", currency="USD", rates=RATES, perspective="rep")

@@ -62,6 +62,7 @@ FIGURE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 # Each figure's provenance columns, as the wide frames carry them per measure.
 FIGURE_FIELDS = (
     "reporter",
+    "reporters",
     "basis",
     "derived",
     "coverage",
@@ -84,10 +85,11 @@ def convert_currency(trade: pl.DataFrame, currency: str, rates: dict[int, float]
     USD per EUR, by year.
     """
     rate = pl.col("year").replace_strict(rates, default=None, return_dtype=pl.Float64)
+    currency = schema.Currency(currency)  # an unknown currency raises: never a wrong division
     if schema.BOUND not in trade.columns:  # a frame made without the optional column
         trade = trade.with_columns(pl.lit(None, dtype=pl.String).alias(schema.BOUND))
-    touched = pl.col("currency") != currency
-    if currency == "USD":
+    touched = pl.col("currency") != currency.value
+    if currency is schema.Currency.USD:
         converted = pl.col("value_millions") * rate
     else:
         converted = pl.col("value_millions") / rate
@@ -446,7 +448,8 @@ def world_totals(trade: pl.DataFrame, currency: str, rates: dict[int, float]) ->
     """Each republic's trade with the world (its own statistics), derived where one flow is missing.
 
     Takes the loader's frame. Returns year, area, flow (from the republic's side: ``export`` is
-    the republic's exports), value, reporter, basis, derived, bound, fx_rate, lines. Republics
+    the republic's exports), value, reporter, reporters, basis, derived, bound, fx_rate, lines.
+    Republics
     without a
     world figure have no row.
     """
@@ -461,7 +464,17 @@ def world_totals(trade: pl.DataFrame, currency: str, rates: dict[int, float]) ->
         side=pl.lit("republic"),
     )
     return derive(oriented).select(
-        "year", "area", "flow", "value", "reporter", "basis", "derived", "bound", "fx_rate", "lines"
+        "year",
+        "area",
+        "flow",
+        "value",
+        "reporter",
+        pl.concat_list("reporter").alias("reporters"),
+        "basis",
+        "derived",
+        "bound",
+        "fx_rate",
+        "lines",
     )
 
 

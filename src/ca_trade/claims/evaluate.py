@@ -29,6 +29,7 @@ from ca_trade.claims.model import (
     NOT_DECIDABLE,
     OP_CODES,
     RULES,
+    TIME_KINDS,
     Basis,
     Claim,
     ClaimSet,
@@ -57,6 +58,8 @@ CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "verdict": pl.String,
     "verdict_detail": pl.String,
     "reporters": pl.String,
+    "reporter_codes": pl.List(pl.String),
+    "mixed": pl.Boolean,
     "coverage": pl.String,
     "computed_derived": pl.Boolean,
     "computed_missing_reason": pl.String,
@@ -230,7 +233,7 @@ def _verdict(rows: list[_Row], unit: str) -> tuple[str, str]:
     NOT_DECIDABLE.
     """
     checked = [r for r in rows if r.result in (HOLDS, FAILS)]
-    clean = [r for r in checked if r.label != "mixed"]
+    clean = [r for r in checked if r.label != "mixed" or r.computed.compares_sides]
     skipped = "".join(
         f"; {r.result} on {r.label}: {'; '.join(_missing(r))}"
         for r in rows
@@ -276,6 +279,10 @@ def _years_needed(measure: Measure | None, year: int) -> set[int]:
         return set()
     if measure.kind in GROWTH_KINDS:
         return set(growth_years(measure, year))
+    if measure.kind in TIME_KINDS:
+        from ca_trade.claims import measures_time
+
+        return measures_time.years_needed(measure, year)
     if measure.kind in ("ratio", "difference"):
         return _years_needed(measure.left, year) | _years_needed(measure.right, year)
     return {year}
@@ -283,7 +290,7 @@ def _years_needed(measure: Measure | None, year: int) -> set[int]:
 
 def _with_years(measure: Measure, year: int) -> Measure:
     """The measure with its growth years filled in (for describing the test)."""
-    if measure.kind in GROWTH_KINDS:
+    if measure.kind in (*GROWTH_KINDS, "change", "avg_growth", "share_change", "growth_rank"):
         start, end = growth_years(measure, year)
         return replace(measure, from_year=start, to_year=end)
     if measure.left is not None and measure.right is not None:
@@ -315,7 +322,9 @@ def evaluate(
     (the lower bound for ``between``), claimed_upper_value (``between`` only),
     computed_value, than_value (the other measure × factor), tolerance_value (absolute, in
     unit), result (holds / fails / not checkable on this basis), verdict and verdict_detail (the
-    claim's, on every row), reporters, coverage, computed_derived, computed_missing_reason,
+    claim's, on every row), reporters (in words), reporter_codes (every reporter whose figures
+    went in, sorted), mixed (one reporter's figures set against another's), coverage,
+    computed_derived, computed_missing_reason,
     computed_source_lines (data-file lines behind the computed and compared values),
     computed_source_years (the year of each of those lines, in the same order: a claim about
     change reads two years, each from its own file; ``compute.explain`` looks each line up in its
@@ -370,14 +379,10 @@ def evaluate(
                         for r in rows
                         if r.label == label
                         and r.computed.codes | (r.target.codes if r.target else set()) == codes
-                        and (
-                            codes
-                            or (
-                                r.computed.value == computed.value
-                                and (r.target.value if r.target else None)
-                                == (target.value if target else None)
-                            )
-                        )
+                        and r.result == result
+                        and r.computed.value == computed.value
+                        and (r.target.value if r.target else None)
+                        == (target.value if target else None)
                     ),
                     None,
                 )
@@ -428,6 +433,8 @@ def evaluate(
                     "verdict": verdict,
                     "verdict_detail": detail,
                     "reporters": "; ".join(dict.fromkeys(both.reporters)) or None,
+                    "reporter_codes": sorted(both.codes),
+                    "mixed": both.mixed,
                     "coverage": "; ".join(dict.fromkeys(both.coverage)) or None,
                     "computed_derived": both.derived,
                     "computed_missing_reason": "; ".join(dict.fromkeys(both.missing)) or None,

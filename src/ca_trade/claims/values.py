@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from ca_trade import bounds, compute, schema
-from ca_trade.claims.model import FLOW_KINDS, GROWTH_KINDS, Basis, Measure, describe
+from ca_trade.claims.model import FLOW_KINDS, GROWTH_KINDS, TIME_KINDS, Basis, Measure, describe
 
 INF = math.inf
 
@@ -45,6 +45,9 @@ class Value:
     high: float | None = None
     bounded: list[str] = field(default_factory=list)  # which operands are bounds, in words
     undecidable: bool = False  # withheld: computed from bounds that leave it open
+    # A measure that sets one side's figure against the other's by design (mirror_ratio):
+    # its mixed statistics are the claim itself, not a mixing of reporters.
+    compares_sides: bool = False
 
     def __post_init__(self) -> None:
         if self.low is None:
@@ -84,10 +87,9 @@ def _side_of(code: str) -> str:
     return "partner" if code in schema.PARTNERS else "republic"
 
 
-def _codes(reporter: object) -> list[str]:
-    if not isinstance(reporter, str) or not reporter:
-        return []
-    return [c for c in reporter.split(",") if c]
+def _codes(reporters: object) -> list[str]:
+    """The codes of a typed ``*_reporters`` list cell (none when missing)."""
+    return [str(c) for c in reporters] if isinstance(reporters, list) else []
 
 
 def _with_bound(out: Value, bound: object, label: str) -> Value:
@@ -179,7 +181,7 @@ def _one(frame: pl.DataFrame, **equal: str) -> dict[str, Any]:
 def flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str, year: int) -> Value:
     """A flow or balance from a ``compute.balance``/``compare`` row of ``year``."""
     parts = ("exports", "imports") if measure_name == "balance" else (measure_name,)
-    reporters = [c for part in parts for c in _codes(row.get(f"{part}_reporter"))]
+    reporters = [c for part in parts for c in _codes(row.get(f"{part}_reporters"))]
     value = row.get(measure_name + unit)
     coverage = row.get(f"{measure_name}_coverage")
     out = Value(
@@ -206,6 +208,14 @@ def measure_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> V
     label = describe(measure)
     if measure.kind in GROWTH_KINDS:
         out = _growth_value(frames, measure, rule, year, label)
+    elif measure.kind in TIME_KINDS:  # claims/measures_time.py
+        from ca_trade.claims import measures_time
+
+        out = measures_time.value(frames, measure, rule, year)
+    elif measure.kind in FLOW_KINDS and "+" in str(measure.area):  # a group of republics
+        from ca_trade.claims import measures_group
+
+        out = measures_group.group_value(frames, measure, rule, year)
     elif measure.kind in FLOW_KINDS:
         frame = frames.balance(rule, year, measure.perspective)
         row = _one(frame, partner=str(measure.partner), area=str(measure.area))
@@ -217,6 +227,10 @@ def measure_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> V
         a = measure_value(frames, measure.left, rule, year)
         b = measure_value(frames, measure.right, rule, year)
         out = _combined(measure, a, b)
+    elif measure.among == "countries":
+        from ca_trade.claims import measures_group
+
+        out = measures_group.countries_rank(frames, measure, rule, year)
     else:
         out = _rank_value(frames, measure, rule, year)
     if measure.product:
@@ -260,7 +274,7 @@ def _share_value(frames: Frames, measure: Measure, rule: Basis, year: int, label
     frame = frames.shares(rule, year)
     row = _one(frame, partner=str(measure.partner), area=str(measure.area))
     value = row.get(f"{of}_share_pct")
-    numerator = _codes(row.get(f"{of}_reporter"))
+    numerator = _codes(row.get(f"{of}_reporters"))
     has_world = row.get(f"world_{of}{frames.unit}") is not None
     # The denominators are the republics' own world totals.
     denominators = set(schema.REPUBLICS) if measure.area == schema.REGION else {str(measure.area)}
@@ -320,7 +334,7 @@ def _growth_value(frames: Frames, measure: Measure, rule: Basis, year: int, labe
     row = _one(frame, partner=str(of.partner), area=str(of.area), measure=flow)
     change = row["change_pct"]
     value = change if isinstance(change, float) and row["comparable"] else None
-    reporters = [c for y in ("from", "to") for c in _codes(row[f"{y}_reporter"])]
+    reporters = [c for y in ("from", "to") for c in _codes(row[f"{y}_reporters"])]
     same_reporter = row["from_reporter"] == row["to_reporter"]
     who = (
         str(row["from_reporter"])

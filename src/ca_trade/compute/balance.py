@@ -7,7 +7,7 @@ import polars as pl
 from ca_trade import schema
 from ca_trade.compute.common import add_balance, figure_columns, select_year, unit_suffix
 from ca_trade.figures import FIGURE_FIELDS, Basis, resolve
-from ca_trade.schema import Bound
+from ca_trade.schema import Bound, Perspective
 
 
 def balance(
@@ -17,7 +17,7 @@ def balance(
     currency: str,
     rates: dict[int, float],
     year: int | None = None,
-    perspective: str = "partner",
+    perspective: Perspective | str = Perspective.partner,
 ) -> pl.DataFrame:
     """Each partner's balance with each republic and with the five.
 
@@ -32,11 +32,12 @@ def balance(
     ``mixed_reporters`` (exports and imports are different reporters' figures), and each
     measure's provenance columns as in ``compare``.
     """
+    perspective = Perspective(perspective)  # an unknown one raises, never a silent partner view
     trade, chosen_year = select_year(trade, year)
     u = unit_suffix(currency)
     figures = resolve(trade, basis, currency, rates)
     wide = figure_columns(figures, currency)
-    if perspective == "republic":  # the republic's exports are the partner's imports
+    if perspective is Perspective.republic:  # the republic's exports are the partner's imports
         swap = {"exports": "imports", "imports": "exports"}
         renamed = {}
         for column in wide.columns:
@@ -45,7 +46,7 @@ def balance(
                     renamed[column] = b + column[len(a) :]
         wide = wide.rename(renamed)
     result = add_balance(wide, currency)
-    partner_side = "partner" if perspective == "partner" else "republic"
+    partner_side = perspective.value
     valuation = pl.format(
         "exports {} ({}), imports {} ({})",
         pl.when(pl.col("exports_reporter").is_in(schema.PARTNERS) == (partner_side == "partner"))
@@ -72,14 +73,14 @@ def balance(
         pl.when(known).then(valuation).alias("valuation"),
         pl.when(known).then(pl.col("balance_mixed")).alias("mixed_reporters"),
     )
-    subject = "partner" if perspective == "partner" else "area"
-    other = "area" if perspective == "partner" else "partner"
+    subject = "partner" if perspective is Perspective.partner else "area"
+    other = "area" if perspective is Perspective.partner else "partner"
     order = {code: i for i, code in enumerate((*schema.REPUBLICS, schema.REGION))}
     return result.select(
         pl.lit(chosen_year, dtype=pl.Int64).alias("year"),
         "partner",
         "area",
-        pl.lit(perspective).alias("perspective"),
+        pl.lit(perspective.value).alias("perspective"),
         "exports" + u,
         "imports" + u,
         "turnover" + u,

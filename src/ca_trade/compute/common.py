@@ -6,13 +6,14 @@ import polars as pl
 
 from ca_trade import bounds
 from ca_trade.figures import BASIS_RANK, FIGURE_FIELDS, RANK_BASIS, mixes
+from ca_trade.schema import Currency
 
 FLOW_MEASURE = {"total": "turnover", "export": "exports", "import": "imports"}
 
 
 def unit_suffix(currency: str) -> str:
     """Column suffix for values in millions of ``currency``: ``_usd_m`` or ``_eur_m``."""
-    return f"_{currency.lower()}_m"
+    return f"_{Currency(currency).value.lower()}_m"
 
 
 def select_year(trade: pl.DataFrame, year: int | None) -> tuple[pl.DataFrame, int]:
@@ -64,13 +65,8 @@ def weakest_basis(*columns: str) -> pl.Expr:
 
 
 def reporters_of(*columns: str) -> pl.Expr:
-    """The distinct reporters named in comma-joined ``*_reporter`` columns, sorted (a list)."""
-    return (
-        pl.concat_list(pl.col(c).fill_null("").str.split(",") for c in columns)
-        .list.eval(pl.element().filter(pl.element() != ""))
-        .list.unique()
-        .list.sort()
-    )
+    """The distinct reporters of typed ``*_reporters`` list columns together, sorted."""
+    return pl.concat_list(pl.col(c).fill_null([]) for c in columns).list.unique().list.sort()
 
 
 def add_balance(wide: pl.DataFrame, currency: str) -> pl.DataFrame:
@@ -106,7 +102,10 @@ def add_balance(wide: pl.DataFrame, currency: str) -> pl.DataFrame:
         .then(pl.col("exports_partial") | pl.col("imports_partial"))
         .alias("balance_partial"),
         pl.when(both)
-        .then(mixes(reporters_of("exports_reporter", "imports_reporter")))
+        .then(reporters_of("exports_reporters", "imports_reporters"))
+        .alias("balance_reporters"),
+        pl.when(both)
+        .then(mixes(reporters_of("exports_reporters", "imports_reporters")))
         .alias("balance_mixed"),
         pl.when(both).then(bound).alias("balance_bound"),
         pl.lit(None, dtype=pl.Float64).alias("balance_alternative_value"),

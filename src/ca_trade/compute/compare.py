@@ -48,8 +48,7 @@ def compare(
             .then(
                 mixes(
                     pl.concat_list(
-                        pl.col("turnover_reporter").str.split(","),
-                        of_other("turnover_reporter").str.split(","),
+                        pl.col("turnover_reporters"), of_other("turnover_reporters")
                     ).list.unique()
                 )
             )
@@ -59,7 +58,7 @@ def compare(
     # all one reporter's statistics.
     ranked = turnover.is_not_null()
     ranking_mixed = mixes(
-        pl.col("turnover_reporter").filter(ranked).str.split(",").explode().unique().implode()
+        pl.col("turnover_reporters").filter(ranked).explode().unique().implode()
     ).first()
     measures = ["turnover", "exports", "imports", "balance"]
     provenance = [f"{m}_{f}" for m in measures for f in FIGURE_FIELDS]

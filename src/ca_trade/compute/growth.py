@@ -10,6 +10,7 @@ from ca_trade.figures import Basis, mixes, resolve, world_totals
 
 _GROWTH_FIELDS = (
     "reporter",
+    "reporters",
     "basis",
     "derived",
     "coverage",
@@ -182,7 +183,7 @@ def growth(
         wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias("_from_at_end_rate"))
     a, b = pl.col(f"value_from{u}"), pl.col(f"value_to{u}")
     both = a.is_not_null() & b.is_not_null()
-    same_reporter = pl.col("from_reporter") == pl.col("to_reporter")
+    same_reporter = pl.col("from_reporters") == pl.col("to_reporters")
     from_partial = pl.col("from_partial").fill_null(False)
     same_coverage = pl.col("from_covers").list.sort() == pl.col("to_covers").list.sort()
     bound = bounds.combine([pl.col("to_bound")], [pl.col("from_bound")])
@@ -275,7 +276,7 @@ def growth(
             pl.when(comparable & (a != 0)).then((b - a) / a * 100).alias("change_pct"),
             pl.when(both & same_reporter & same_coverage).then(bound).alias("change_bound"),
             pl.when(both)
-            .then(mixes(reporters_of("from_reporter", "to_reporter")))
+            .then(mixes(reporters_of("from_reporters", "to_reporters")))
             .alias("change_mixed"),
             comparable.alias("comparable"),
             reason.alias("no_change_reason"),

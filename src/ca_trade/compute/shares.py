@@ -33,8 +33,8 @@ def shares(
 
     Takes the loader's frame. Returns year, area, partner and, for each measure (trade, imports,
     exports): ``<m>_share_pct``, ``<m><unit>`` (numerator), ``world_<m><unit>`` (denominator),
-    ``<m>_reporter`` (the numerator's), ``<m>_basis`` (the weakest of numerator and
-    denominator), ``<m>_derived``, ``<m>_mixed``, ``<m>_bound``, ``<m>_partial``,
+    ``<m>_reporter`` and ``<m>_reporters`` (the numerator's), ``<m>_basis`` (the weakest of
+    numerator and denominator), ``<m>_derived``, ``<m>_mixed``, ``<m>_bound``, ``<m>_partial``,
     ``<m>_coverage``, ``<m>_missing_reason``, ``<m>_source_lines``.
     """
     trade, chosen_year = select_year(trade, year)
@@ -50,6 +50,7 @@ def shares(
             "partner",
             pl.col("value").alias("num"),
             pl.col("reporter").alias("num_reporter"),
+            pl.col("reporters").alias("num_reporters"),
             pl.col("basis").alias("num_basis"),
             pl.col("derived").alias("num_derived"),
             pl.col("bound").alias("num_bound"),
@@ -76,6 +77,7 @@ def shares(
             pl.col("num").alias(measure + u),
             pl.col("den").alias(f"world_{measure}{u}"),
             pl.col("num_reporter").alias(f"{measure}_reporter"),
+            pl.col("num_reporters").alias(f"{measure}_reporters"),
             pl.col("basis").alias(f"{measure}_basis"),
             pl.col("derived").alias(f"{measure}_derived"),
             pl.col("mixed").alias(f"{measure}_mixed"),
@@ -133,6 +135,7 @@ def _republic_shares(per: pl.DataFrame, world_flow: str) -> pl.DataFrame:
         "num",
         "den",
         "num_reporter",
+        "num_reporters",
         pl.when(both).then(weakest_basis("num_basis", "den_basis")).alias("basis"),
         pl.when(both).then(pl.col("num_derived") | pl.col("den_derived")).alias("derived"),
         pl.when(both).then(pl.col("num_reporter") != pl.col("area")).alias("mixed"),
@@ -160,6 +163,11 @@ def _region_shares(republic_rows: pl.DataFrame, year: int) -> pl.DataFrame:
             pl.col("num").sum(),
             pl.col("den").sum(),
             pl.col("num_reporter").unique().sort().str.join(",").alias("num_reporter"),
+            pl.col("num_reporters")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias("num_reporters"),
             pl.col("basis")
             .replace_strict(BASIS_RANK, return_dtype=pl.Int64)
             .max()
@@ -219,7 +227,7 @@ def _add_rest_of_world(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("num").filter(pl.col("pct").is_not_null()).sum().alias("known_num"),
         (has_num & pl.col("pct").is_null() & pl.col("den").is_not_null()).any().alias("unusable"),
         pl.col("partner").filter(~has_num).alias("missing_partners"),
-        pl.col("num_reporter").filter(has_num).str.split(",").explode().unique().alias("who"),
+        pl.col("num_reporters").filter(has_num).explode().unique().alias("who"),
         pl.col("basis")
         .replace_strict(BASIS_RANK, default=None, return_dtype=pl.Int64)
         .max()
@@ -245,6 +253,7 @@ def _add_rest_of_world(rows: pl.DataFrame) -> pl.DataFrame:
         pl.when(usable).then(rest).alias("num"),
         pl.when(usable).then(pl.col("den")).alias("den"),
         pl.lit(None, dtype=pl.String).alias("num_reporter"),
+        pl.lit(None, dtype=pl.List(pl.String)).alias("num_reporters"),
         "basis",
         pl.lit(True).alias("derived"),
         (pl.col("who").list.set_difference(pl.concat_list("area")).list.len() > 0).alias("mixed"),

@@ -70,16 +70,18 @@ def line_ref(row: dict[str, object]) -> str | None:
     return str(line)
 
 
-def who(reporter: str | None, basis: str | None) -> str:
-    """Whose statistics, short: 'CHN customs · official', 'KAZ+KGZ statistics · compiled'."""
-    if reporter is None:
+def who(reporters: object, basis: object) -> str:
+    """Whose statistics, short: 'CHN customs · official', 'KAZ+KGZ statistics · compiled'.
+
+    ``reporters`` is a typed ``*_reporters`` list cell."""
+    if not isinstance(reporters, list) or not reporters:
         return MISSING
-    codes = reporter.split(",")
+    codes = [str(c) for c in reporters]
     if len(codes) == 1:
         text = f"{codes[0]} {KIND_OF_REPORTER.get(codes[0], 'statistics')}"
     else:
         text = f"{'+'.join(codes) if len(codes) < 5 else 'the five republics'}' statistics"
-    return f"{text} · {basis}" if basis else text
+    return f"{text} · {basis}" if isinstance(basis, str) and basis else text
 
 
 def by_measure(values: dict[str, str]) -> str:
@@ -95,6 +97,16 @@ def by_measure(values: dict[str, str]) -> str:
 def marked(row: dict[str, object], measure: str, unit: str) -> Text:
     """A figure in bn with its markers (see ``flagged``)."""
     return with_markers(num(row[measure + unit]), row, measure)
+
+
+def labelled(row: dict[str, object], measure: str, unit: str) -> Text:
+    """A figure with its markers and, when it covers only some republics, which ("UZB only"):
+    a partial figure must not read as the whole row's."""
+    text = marked(row, measure, unit)
+    covers = row.get(f"{measure}_covers")
+    if row.get(f"{measure}_partial") and isinstance(covers, list) and covers:
+        text.append("\n" + "+".join(str(c) for c in covers) + " only", style="red")
+    return text
 
 
 def with_markers(value: float | None, row: dict[str, object], prefix: str) -> Text:
@@ -178,6 +190,7 @@ __all__ = [
     "cell",
     "figure_notes",
     "flagged",
+    "labelled",
     "line_ref",
     "marked",
     "num",

@@ -137,13 +137,18 @@ def check_tables(
     claims_name: str,
     explain: pl.DataFrame | None = None,
     details: bool = False,
+    tally: list[str] | None = None,
 ) -> list[Block]:
-    """The check table (``claims.evaluate`` columns): a line per claim, or per basis (details)."""
+    """The check table (``claims.evaluate`` columns): a line per claim, or per basis (details).
+
+    ``tally``: the lines saying why claims could not be checked (``claims.tally``), last."""
     rows = frame.to_dicts()
     if not rows:
         return [Lines(["no claims"], style="")]
     title = f"Claims checked against the data: {claims_name}"
-    out: list[Block] = [_detail_grid(rows, title) if details else _verdict_grid(rows, title)]
+    grid = _detail_grid(rows, title) if details else _verdict_grid(rows, title)
+    grid.notes.extend(tally or [])
+    out: list[Block] = [grid]
     if explain is not None:
         out.extend(check_explain_table(explain))
     return out
@@ -223,18 +228,19 @@ def _detail_grid(rows: list[dict[str, object]], title: str) -> Grid:
             cell(claimed_text),
             computed,
             cell(result, style=_RESULT_STYLE.get(result, "")),
-            cell(whose(row["reporters"])),
+            cell(whose(row["reporter_codes"])),
             verdict,
         )
     return grid
 
 
-def whose(reporters: object) -> str:
-    """'CHN–CA5 turnover: CHN; EU27–CA5 turnover: EU27' -> 'CHN / EU27'; all five: 'sum of 5'."""
-    if not isinstance(reporters, str) or not reporters:
+def whose(codes: object) -> str:
+    """The reporters of a check row (its typed ``reporter_codes``): 'CHN / EU27'; the five
+    republics together: 'sum of 5'."""
+    if not isinstance(codes, list) or not codes:
         return MISSING
-    parts = []
-    for part in reporters.split("; "):
-        codes = part.rsplit(": ", 1)[-1]
-        parts.append("sum of 5" if codes == "KAZ,KGZ,TJK,TKM,UZB" else codes)
-    return " / ".join(dict.fromkeys(parts))
+    named = [str(c) for c in codes]
+    republics = {"KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    if republics <= set(named):
+        named = ["sum of 5", *(c for c in named if c not in republics)]
+    return " / ".join(named)

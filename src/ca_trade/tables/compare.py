@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
 from ca_trade.bounds import MARKS
 from ca_trade.schema import NAMES, PARTNERS
 from ca_trade.tables.cells import (
@@ -16,7 +14,7 @@ from ca_trade.tables.cells import (
     by_measure,
     cell,
     figure_notes,
-    marked,
+    labelled,
     num,
     rates_used,
     unit_of,
@@ -56,16 +54,6 @@ def _versus(row: dict[str, object], partners: Sequence[str]) -> str:
     return "\n".join(parts) if parts else MISSING
 
 
-def _figure(row: dict[str, object], measure: str, unit: str) -> Text:
-    """A figure with its markers and, when it covers only some republics, which: a partial
-    figure must not read as the whole row's."""
-    text = marked(row, measure, unit)
-    covers = row.get(f"{measure}_covers")
-    if row.get(f"{measure}_partial") and isinstance(covers, list) and covers:
-        text.append("\n" + "+".join(str(c) for c in covers) + " only", style="red")
-    return text
-
-
 def compare_tables(
     frame: pl.DataFrame,
     *,
@@ -100,10 +88,12 @@ def compare_tables(
     largest = max((num(r["turnover" + unit]) or 0.0) for r in rows)
     measures = ("turnover", "exports", "imports")
     for row in rows:
-        basis_text = by_measure({m: who(row[f"{m}_reporter"], row[f"{m}_basis"]) for m in measures})
+        basis_text = by_measure(
+            {m: who(row[f"{m}_reporters"], row[f"{m}_basis"]) for m in measures}
+        )
         coverage_text = by_measure({m: str(row[f"{m}_coverage"] or MISSING) for m in measures})
         balance = num(row["balance" + unit])
-        balance_cell = _figure(row, "balance", unit)
+        balance_cell = labelled(row, "balance", unit)
         start = balance_cell.plain.find(bn(balance))
         balance_cell.stylize(
             "green" if balance is not None and balance >= 0 else "red",
@@ -113,10 +103,10 @@ def compare_tables(
         grid.add_row(
             cell(row["rank"]),
             cell(NAMES.get(str(row["partner"]), str(row["partner"]))),
-            _figure(row, "turnover", unit),
+            labelled(row, "turnover", unit),
             bar(num(row["turnover" + unit]), largest, width=12),
-            _figure(row, "exports", unit),
-            _figure(row, "imports", unit),
+            labelled(row, "exports", unit),
+            labelled(row, "imports", unit),
             balance_cell,
             cell(_versus(row, PARTNERS)),
             cell(basis_text),
