@@ -34,6 +34,10 @@ PACKAGE = ROOT / "src" / "ca_trade"
 
 RULES = ("tests/test_rules.py",)
 PROOF = ("tests/test_fast_loader_proof.py",)
+PARQUET = (
+    "tests/test_rules.py::test_rule_in_parquet",
+    "tests/test_rules.py::test_rule_in_typed_parquet",
+)
 SHARES = (
     "tests/test_region_shares.py",
     "tests/test_properties.py::test_shares_and_rest_of_world_from_the_rows",
@@ -256,6 +260,61 @@ MUTANTS = [
         "    if not text.strip():\n        raise ParseError(",
         "    if not text:\n        raise ParseError(",
         RULES,
+    ),
+    # ------------------------------------------------------------------ Parquet's cheap tests
+    Mutant(
+        "parquet: a reporter that is its own partner not screened",
+        'same((_text("reporter") == _text("partner")).fill_null(False))',
+        "pass",
+        PARQUET,
+    ),
+    Mutant(
+        "parquet: bound not screened",
+        'same(bound.is_not_null() & ~bound.is_in(["", *schema.BOUNDS]))',
+        "pass",
+        PARQUET,
+    ),
+    Mutant(
+        "parquet: a URL that is not http(s) not screened",
+        "            test |= ~cell.str.contains(_URL)\n",
+        "            pass\n",
+        PARQUET,
+    ),
+    Mutant(
+        "parquet: codes not screened",
+        "same(_text(column).is_null() | ~_text(column).is_in(_known_codes()))",
+        "pass",
+        PARQUET,
+    ),
+    Mutant(
+        "parquet: a year as a number not range-checked",
+        "same(year.is_null() | ~year.is_between(1900, 2100))",
+        "same(year.is_null())",
+        PARQUET,
+    ),
+    Mutant(
+        "parquet: a negative number not screened",
+        "same(~number.is_between(0, sys.float_info.max).fill_null(False))",
+        "same(~number.is_between(-sys.float_info.max, sys.float_info.max).fill_null(False))",
+        PARQUET,
+    ),
+    Mutant(
+        "parquet: a number as text not screened",
+        'same(~parsed.is_between(0, float("inf"), closed="left").fill_null(False))',
+        "pass",
+        PARQUET,
+    ),
+    Mutant(
+        "parquet: a year as text not screened",
+        'same(~_text("year").is_in(years).fill_null(False))',
+        "pass",
+        PARQUET,
+    ),
+    Mutant(
+        "parquet: a EUR row without a rate not screened",
+        'same((_text("currency") == "EUR") & ~_text("year").is_in(known))',
+        "pass",
+        PARQUET,
     ),
     # ------------------------------------------------------------------ shares
     Mutant(

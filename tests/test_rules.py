@@ -19,6 +19,7 @@ is in the docs, and every slug the code can report is in the docs.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -77,6 +78,8 @@ EXPECTED: dict[str, list[tuple[str, int, str | None, str | None]]] = {
     "duplicate-key": [("duplicate-key", 5, "flow", "import")],
     # A EUR row in 2019: the bundled rates file has 2023 and 2024 only.
     "no-exchange-rate": [("no-exchange-rate", 3, "currency", "EUR")],
+    # A Parquet file (the only kind with typed columns) whose source column holds lists.
+    "bad-column-type": [("bad-column-type", None, "source", "List(String)")],
 }
 
 # Messages that say what is wrong, written by hand from the cell (one per kind of message).
@@ -97,7 +100,8 @@ MESSAGES = {
     "no-exchange-rate": "no EUR/USD rate for year 2019",
 }
 
-FIXTURES = sorted(p.stem for p in RULES.glob("*.csv"))
+PATHS = {p.stem: p for p in RULES.iterdir() if p.suffix in (".csv", ".parquet")}
+FIXTURES = sorted(PATHS)
 PARSE_RULES = {"empty-file", "unbalanced-quote", "wrong-delimiter"}
 
 
@@ -120,7 +124,7 @@ def listed(found: list[dict[str, object]]) -> list[tuple[object, ...]]:
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_rule(runner: CliRunner, fixture: str) -> None:
     """validate lists the one problem the fixture was made with, and nothing else."""
-    found = problems(runner, RULES / f"{fixture}.csv")
+    found = problems(runner, PATHS[fixture])
     assert listed(found) == EXPECTED[fixture]
     if fixture in MESSAGES:
         assert found[0]["message"] == MESSAGES[fixture]
@@ -130,12 +134,13 @@ def test_rule(runner: CliRunner, fixture: str) -> None:
 @pytest.mark.parametrize("fixture", sorted(set(FIXTURES) - {"no-exchange-rate"}))
 def test_rule_stops_a_calculating_command(runner: CliRunner, fixture: str) -> None:
     """compare stops at the problem: one stderr line naming file, line (and column), exit 65."""
-    path = RULES / f"{fixture}.csv"
+    path = PATHS[fixture]
     [(_, line, column, _)] = EXPECTED[fixture]
     result = invoke(runner, "compare", "--data", str(path))
     assert result.exit_code == EXIT_DATA, result.stderr
     assert result.stdout == ""
-    where = f"ca-trade: error: {path}, line {line}" + (f", column {column}: " if column else ": ")
+    where = f"ca-trade: error: {path}" + (f", line {line}" if line else "")
+    where += f", column {column}: " if column else ": "
     assert result.stderr.startswith(where)
     assert result.stderr.count("\n") == 1 and result.stderr.endswith("\n")
 
@@ -166,7 +171,7 @@ def _with_good_rows_after(path: Path, tmp_path: Path, rows: int = 4000) -> Path:
 
 
 ROW_FIXTURES = [
-    f for f in FIXTURES if slug(f) not in PARSE_RULES | {"no-rows"} and EXPECTED[f][0][1] > 1
+    f for f in FIXTURES if slug(f) not in PARSE_RULES | {"no-rows"} and (EXPECTED[f][0][1] or 0) > 1
 ]
 
 
@@ -178,6 +183,62 @@ def test_rule_in_a_large_file(runner: CliRunner, fixture: str, tmp_path: Path) -
     # The fast reader takes it (a ragged row it leaves to the exact reader, which places it).
     assert (load.parse_file(path).exact is not None) == (slug(fixture) != "ragged-row")
     assert listed(problems(runner, path)) == EXPECTED[fixture]
+
+
+PARQUET_FIXTURES = [f for f in ROW_FIXTURES if slug(f) != "ragged-row"]
+
+
+def as_parquet(path: Path, tmp_path: Path) -> Path:
+    """The CSV fixture as a Parquet file of text columns (every cell as the CSV holds it)."""
+    import polars as pl
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    out = tmp_path / f"{path.stem}.parquet"
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(header, pl.String), orient="row")
+    frame.write_parquet(out)
+    return out
+
+
+@pytest.mark.parametrize("fixture", PARQUET_FIXTURES)
+def test_rule_in_parquet(runner: CliRunner, fixture: str, tmp_path: Path) -> None:
+    """The same problem in the same file stored as Parquet, placed by row (line - 1: Parquet
+    has no header line)."""
+    path = as_parquet(PATHS[fixture], tmp_path)
+    assert listed(problems(runner, path)) == [
+        (rule, line - 1, column, value) for rule, line, column, value in EXPECTED[fixture]
+    ]
+
+
+# Fixtures whose broken cell keeps its meaning with typed columns (year Int64, value Float64).
+TYPED = [
+    "negative-value",
+    "non-finite-number",
+    "bad-year--out-of-range",
+    "same-reporter-partner",
+    "unknown-code",
+    "bad-bound",
+    "bad-url",
+    "no-exchange-rate",
+]
+
+
+@pytest.mark.parametrize("fixture", TYPED)
+def test_rule_in_typed_parquet(runner: CliRunner, fixture: str, tmp_path: Path) -> None:
+    """The same problem with the year and value stored as numbers (as most writers store them):
+    the rule, row and column (a number's text is Parquet's, not the CSV's)."""
+    import polars as pl
+
+    text = pl.read_parquet(as_parquet(PATHS[fixture], tmp_path))
+    path = tmp_path / "typed.parquet"
+    typed = text.with_columns(
+        pl.col("year").cast(pl.Int64), pl.col("value_millions").cast(pl.Float64)
+    )
+    assert typed.schema["value_millions"] == pl.Float64
+    typed.write_parquet(path)
+    assert [p[:3] for p in listed(problems(runner, path))] == [
+        (rule, line - 1, column) for rule, line, column, _ in EXPECTED[fixture]
+    ]
 
 
 def test_good_file_has_no_problems(runner: CliRunner, tmp_path: Path) -> None:
@@ -215,6 +276,7 @@ def reported_slugs() -> set[str]:
     found = set(
         re.findall(r'(?:ParseError|_problem|Rule)\(\s*"([a-z][a-z-]*)"', source, flags=re.S)
     )
+    found |= set(re.findall(r'"rule": "([a-z][a-z-]*)"', source))
     # bad-flow, bad-currency, bad-basis: one rule per column with a list of allowed values.
     if 'f"bad-{column}"' in source:
         found |= {"bad-flow", "bad-currency", "bad-basis"}
@@ -223,7 +285,7 @@ def reported_slugs() -> set[str]:
 
 def test_every_documented_rule_has_a_failing_fixture() -> None:
     documented = documented_slugs()
-    assert len(documented) >= 22
+    assert len(documented) >= 23
     assert documented <= {slug(f) for f in FIXTURES}
 
 
