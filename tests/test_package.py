@@ -199,10 +199,10 @@ def test_claims_draft_imports_no_polars(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text("China's trade with Kazakhstan reached $43.8 billion in 2024.\n")
     code = (
-        "import sys, runpy; sys.argv = ['ca-trade', 'claims', 'draft', %r]\n"
+        f"import sys, runpy; sys.argv = ['ca-trade', 'claims', 'draft', {str(article)!r}]\n"
         "try:\n    runpy.run_module('ca_trade', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
         "assert 'polars' not in sys.modules, 'polars imported'\n"
-    ) % str(article)
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
