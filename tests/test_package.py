@@ -231,3 +231,17 @@ def test_a_misspelt_command_still_gets_suggestions() -> None:
     )
     assert result.returncode == 2
     assert "Did you mean 'compare'" in result.stderr
+
+
+def test_claims_draft_imports_no_polars(tmp_path: Path) -> None:
+    # Drafting reads text; only checking the claims needs Polars.
+    article = tmp_path / "a.txt"
+    article.write_text("China's trade with Kazakhstan reached $43.8 billion in 2024.\n")
+    code = (
+        f"import sys, runpy; sys.argv = ['ca-trade', 'claims', 'draft', {str(article)!r}]\n"
+        "try:\n    runpy.run_module('ca_trade', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "assert 'polars' not in sys.modules, 'polars imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
