@@ -505,6 +505,8 @@ def _fast_parse(
     import polars as pl
 
     header = [str(v) for v in frame.head(1).select(pl.all().str.strip_chars(WHITESPACE)).row(0)]
+    if header != _exact_header(head, separator):
+        return None  # the proof's counts can be fooled in the header (a stray quote): be exact
     width = len(header)
     names = _named_columns(header)
 
@@ -520,14 +522,11 @@ def _fast_parse(
             # Runs in a worker thread: the block's records with their lines counted from 0 (the
             # caller adds the block's first line), and the number of lines the block spans.
             frame = _read_block(block, width, separator)
-            breaks = _prove(block, frame, width, separator, first=first)
+            _prove(block, frame, width, separator, first=first)
             starts = pl.int_range(0, frame.height, dtype=pl.Int64)
-            spans = frame.height
-            if breaks is not None:
-                starts = starts + breaks.cum_sum() - breaks
-                spans += int(breaks.sum())
             batch = frame.select(*cells, starts.alias("line"))
-            return (batch.slice(1) if first else batch), spans  # block 0 starts with the header
+            # one record a line: the block spans as many lines as it has records
+            return (batch.slice(1) if first else batch), frame.height
 
         # The next blocks are read, proved and stripped in READERS threads while the caller
         # works on this one (Polars releases the GIL), so that both cores are busy.
@@ -549,6 +548,16 @@ def _fast_parse(
                         on_progress(done)
 
     return Parsed(path=str(path), header=header, batches=batches, exact=exact)
+
+
+def _exact_header(head: bytes, separator: str) -> list[str] | None:
+    """The first record of ``head`` as the csv module splits it (stripped), None if it cannot."""
+    text = head.removeprefix(_BOM).decode("utf-8", errors="replace")
+    try:
+        record = next(csv.reader(_lines(text), delimiter=separator, strict=True), None)
+    except csv.Error:
+        return None
+    return None if record is None else [cell.strip(WHITESPACE) for cell in record]
 
 
 def _blocks(file: io.BufferedIOBase, size: int) -> Iterator[bytes]:
@@ -620,13 +629,11 @@ def _read_block(block: bytes, width: int | None, separator: str) -> pl.DataFrame
         raise StructureMismatch(str(err)) from None
 
 
-def _prove(
-    block: bytes, frame: pl.DataFrame, width: int, separator: str, *, first: bool
-) -> pl.Series | None:
-    """Prove that Polars split the block as ``csv`` would; return each record's inner line breaks.
+def _prove(block: bytes, frame: pl.DataFrame, width: int, separator: str, *, first: bool) -> None:
+    """Prove that Polars split the block as ``csv`` would, one record a line.
 
-    Raises ``StructureMismatch`` when the bytes do not add up (see the module docstring).
-    Returns None when no cell holds a line break.
+    Raises ``StructureMismatch`` when the bytes do not add up (see the module docstring), and
+    for a cell with a line break (the exact reader reads such a file).
     """
     import polars as pl
 
@@ -672,7 +679,6 @@ def _prove(
     longest = max((v for v in stats[width_now : 2 * width_now] if v is not None), default=None)
     if longest is not None and longest > csv.field_size_limit():
         raise StructureMismatch("a cell over the csv field limit")
-    breaks = None
     # A CR in a cell needs no test: every CR is part of a CRLF (tested above) and counted in
     # ``returns`` as a line end, so one inside a cell is counted twice and the bytes do not add
     # up. A line break in a cell needs quotes.
@@ -684,15 +690,15 @@ def _prove(
         if quote:
             raise StructureMismatch("a cell holds a quote")
         if broken:
-            breaks = frame.select(
-                pl.sum_horizontal(pl.all().str.count_matches("\n", literal=True).cast(pl.Int64))
-            ).to_series()
+            # A line break inside a quoted cell makes the quote counts unsound: a quote right
+            # after it ("two\n"lines", which csv refuses) counts as an opening and pairs with
+            # the cell's closing quote. Such a file is read by the exact reader.
+            raise StructureMismatch("a line break inside a quoted cell")
     ends = frame.height - (0 if block.endswith(b"\n") else 1)
     bom = len(_BOM) if first and block.startswith(_BOM) else 0
     expected = bom + cell_bytes + frame.height * (width - 1) + quotes + ends + returns
     if expected != len(block):
         raise StructureMismatch(f"{len(block)} bytes, {expected} accounted for")
-    return breaks
 
 
 # ---------------------------------------------------------------- checking
