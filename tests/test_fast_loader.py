@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ca_trade import checks, codes, load, schema
+from ca_trade import codes, load, rules, schema
 from ca_trade.errors import EXIT_DATA, CaTradeError
 from ca_trade.records import WHITESPACE, Parsed, StructureMismatch
 from conftest import DATA, invoke
@@ -42,7 +42,7 @@ def fast_for_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _outcome(parsed: Parsed) -> tuple[object, ...]:
     """What a reading gives: problems (as rows), row count and the typed frame (as rows)."""
-    found = checks._scan(parsed, RATES, None, True)
+    found = rules._scan(parsed, RATES, None, True)
     kept = found.kept.rows() if found.kept is not None else None
     return found.problems.rows(), found.rows, kept
 
@@ -285,7 +285,7 @@ def test_multiline_notes_keep_their_physical_lines(tmp_path: Path) -> None:
     path = tmp_path / "notes.csv"
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     parsed = load.parse_file(path)
-    found = checks.scan(parsed, None, collect=True)  # the fast reader declines: the exact one
+    found = rules.scan(parsed, None, collect=True)  # the fast reader declines: the exact one
     assert found.kept is not None
     assert found.kept.get_column("line").to_list() == [2, 5, 7]
     assert found.kept.get_column("note").to_list() == ["one\ntwo\nthree", "four\nfive", None]

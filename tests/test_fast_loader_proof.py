@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ca_trade import checks, load
+from ca_trade import load, rules
 from ca_trade.errors import EXIT_DATA, EXIT_FINDINGS
 from ca_trade.records import StructureMismatch
 from conftest import DATA, invoke
@@ -67,7 +67,7 @@ def read_fast_only(path: Path) -> list[tuple[object, ...]]:
     ``StructureMismatch`` (there is no exact reading to start again with)."""
     parsed = load.parse_file(path)
     assert parsed.exact is not None  # the fast reader took the file
-    found = checks.scan(dataclasses.replace(parsed, exact=None), collect=True)
+    found = rules.scan(dataclasses.replace(parsed, exact=None), collect=True)
     assert found.problems.height == 0
     assert found.kept is not None
     return found.kept.select("line", "flow", "value_millions", "source", "note").rows()
@@ -238,7 +238,7 @@ def test_notes_over_several_lines_are_left_to_the_exact_reader(tmp_path: Path) -
     path = padded(seed, tmp_path / "big", tail=tail)
     with pytest.raises(StructureMismatch, match="line break inside a quoted cell"):
         read_fast_only(path)
-    found = checks.scan(load.parse_file(path), collect=True)
+    found = rules.scan(load.parse_file(path), collect=True)
     assert found.kept is not None
     rows = found.kept.select("line", "flow", "value_millions", "source", "note").rows()
     assert rows[PAD:] == [

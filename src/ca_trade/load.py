@@ -4,7 +4,7 @@ Reading is split in two so that ``validate`` can list every problem while the ot
 at the first:
 
 - ``parse_file`` splits a file into a header and batches of records (``records.Parsed``);
-- ``checks.scan`` runs the data rules as Polars expressions over the batches, in one pass.
+- ``rules.scan`` runs the data rules as Polars expressions over the batches, in one pass.
 
 Two readers split a file, and give the same records, lines and errors:
 
@@ -724,11 +724,11 @@ def check_file(
     """
     import polars as pl
 
-    from ca_trade import checks
+    from ca_trade import rules
 
     try:
         parsed = parse_file(path, encoding=encoding, delimiter=delimiter, on_progress=on_progress)
-        found = checks.scan(parsed, rates)
+        found = rules.scan(parsed, rates)
     except ParseError as err:
         problem = {
             "rule": err.rule,
@@ -738,7 +738,7 @@ def check_file(
             "message": err.message,
             "hint": err.hint,
         }
-        return pl.DataFrame([problem], schema=checks.PROBLEM_SCHEMA), 0
+        return pl.DataFrame([problem], schema=rules.PROBLEM_SCHEMA), 0
     return found.problems, found.rows
 
 
@@ -759,10 +759,10 @@ def read_trade(
     but only the rows it keeps are held and returned (so a command that needs one year or a few
     codes of a million-row file holds only those). ``on_progress``: see ``parse_file``.
     """
-    from ca_trade import checks
+    from ca_trade import rules
 
     parsed = parse_file(path, encoding=encoding, delimiter=delimiter, on_progress=on_progress)
-    found = checks.scan(parsed, keep=keep, collect=True)
+    found = rules.scan(parsed, keep=keep, collect=True)
     problems = found.problems
     if problems.height:
         first = problems.row(0, named=True)
