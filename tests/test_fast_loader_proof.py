@@ -31,7 +31,7 @@ from conftest import DATA, invoke
 
 SEEDS = DATA / "fast"
 PAD = 4000
-FAST_MIN = 256 << 10  # the fast reader's threshold (load.FAST_MIN_BYTES)
+FAST_MIN = 256 << 10  # the fast reader's threshold (load.fast.FAST_MIN_BYTES)
 
 
 def padded(seed: Path, tmp_path: Path, pad: int = PAD, tail: str = "") -> Path:
