@@ -191,18 +191,11 @@ def _silence_stdout() -> None:
         pass
 
 
-class BasisRule(StrEnum):
-    """Whose statistics to prefer."""
+class BasisChoice(StrEnum):
+    """Whose statistics to prefer (``--basis``; ``schema.BasisChoice`` in the library)."""
 
     partner = "partner"
     republic = "republic"
-
-
-class Currency(StrEnum):
-    """Output currency."""
-
-    USD = "USD"
-    EUR = "EUR"
 
 
 DataOpt = Annotated[
@@ -226,7 +219,8 @@ YearOpt = Annotated[
     int | None, typer.Option("--year", help="Year [default: the latest year in the data].")
 ]
 CurrencyOpt = Annotated[
-    Currency, typer.Option("--currency", help="Currency of the figures (ECB annual averages).")
+    schema.Currency,
+    typer.Option("--currency", help="schema.Currency of the figures (ECB annual averages)."),
 ]
 FormatOpt = Annotated[
     OutputFormat | None,
@@ -329,12 +323,12 @@ def _root(
 def compare(
     republic: RepublicOpt = None,
     basis: Annotated[
-        BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
-    ] = BasisRule.partner,
+        BasisChoice, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
+    ] = BasisChoice.partner,
     data: DataOpt = None,
     add: AddOpt = None,
     year: YearOpt = None,
-    currency: CurrencyOpt = Currency.USD,
+    currency: CurrencyOpt = schema.Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
     output: OutputOpt = None,
@@ -410,13 +404,13 @@ def shares(
     republic: RepublicOpt = None,
     sort: SortOpt = None,
     basis: Annotated[
-        BasisRule,
+        BasisChoice,
         _basis_option("[default: republic: numerator and denominator from the same statistics]"),
-    ] = BasisRule.republic,
+    ] = BasisChoice.republic,
     data: DataOpt = None,
     add: AddOpt = None,
     year: YearOpt = None,
-    currency: CurrencyOpt = Currency.USD,
+    currency: CurrencyOpt = schema.Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
     output: OutputOpt = None,
@@ -469,11 +463,11 @@ def growth(
         int | None, typer.Option("--to", help="Second year [default: the latest in the data].")
     ] = None,
     basis: Annotated[
-        BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
-    ] = BasisRule.partner,
+        BasisChoice, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
+    ] = BasisChoice.partner,
     data: DataOpt = None,
     add: AddOpt = None,
-    currency: CurrencyOpt = Currency.USD,
+    currency: CurrencyOpt = schema.Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
     output: OutputOpt = None,
@@ -548,11 +542,11 @@ def balance_command(
             help="partner: the partner's exports, imports and balance; republic: the other way.",
         ),
     ] = "partner",
-    basis: Annotated[BasisRule, _basis_option("[default: partner]")] = BasisRule.partner,
+    basis: Annotated[BasisChoice, _basis_option("[default: partner]")] = BasisChoice.partner,
     data: DataOpt = None,
     add: AddOpt = None,
     year: YearOpt = None,
-    currency: CurrencyOpt = Currency.USD,
+    currency: CurrencyOpt = schema.Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
     output: OutputOpt = None,
@@ -639,7 +633,7 @@ def mirror(
     data: DataOpt = None,
     add: AddOpt = None,
     year: YearOpt = None,
-    currency: CurrencyOpt = Currency.USD,
+    currency: CurrencyOpt = schema.Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
     output: OutputOpt = None,
@@ -849,7 +843,7 @@ def check(
             "--year", help="Year of claims that name none [default: the latest year in the data]."
         ),
     ] = None,
-    currency: CurrencyOpt = Currency.USD,
+    currency: CurrencyOpt = schema.Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
     output: OutputOpt = None,

@@ -9,9 +9,9 @@ partner's side: ``export`` is the partner's exports to the area, ``import`` its 
 
 The rules (docs/basis.md):
 
-- Basis ``partner`` prefers the external partner's statistics, then the republic's report of the
+- BasisRule ``partner`` prefers the external partner's statistics, then the republic's report of the
   same flow (mirrored: a republic's import is the partner's export), and uses ``unstated`` rows
-  only as a last resort. Basis ``republic`` is the other way round.
+  only as a last resort. BasisRule ``republic`` is the other way round.
 - A missing flow is derived from the same reporter's other two (export = total - import,
   total = export + import); reporters are never mixed inside one derivation.
 - For the five together: the sum of the five when all five come from the chosen side; else a
@@ -22,13 +22,10 @@ The rules (docs/basis.md):
 
 from __future__ import annotations
 
-from typing import Literal
-
 import polars as pl
 
 from ca_trade import bounds, schema
-
-Basis = Literal["partner", "republic"]
+from ca_trade.schema import BasisRule
 
 BASIS_RANK = {"official": 0, "compiled": 1, "unstated": 2}
 RANK_BASIS = {rank: name for name, rank in BASIS_RANK.items()}
@@ -412,7 +409,7 @@ def _coverage_words() -> pl.Expr:
 
 
 def resolve(
-    trade: pl.DataFrame, basis: Basis, currency: str, rates: dict[int, float]
+    trade: pl.DataFrame, basis: BasisRule, currency: str, rates: dict[int, float]
 ) -> pl.DataFrame:
     """Every figure between each partner and each republic and CA5, for every year in ``trade``.
 

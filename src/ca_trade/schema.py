@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Literal
 
 COLUMNS = (
     "year",
@@ -37,6 +38,10 @@ COUNTERPARTS = REPORTERS + (WORLD,)
 # Codes outside ca-trade's set are allowed (an import with --all-countries keeps them) but must
 # look like ISO 3166 alpha-3 or Comtrade's own three-character area codes; computations skip them.
 OTHER_CODE = re.compile(r"^[A-Z][A-Z0-9]{2}$")
+
+# Whose statistics come first: the partner's or the republic's (``--basis``). Not to be
+# confused with a data row's ``basis`` column (``BASES``: how official the figure is).
+BasisRule = Literal["partner", "republic"]
 
 FLOWS = ("export", "import", "total")
 BASES = ("official", "compiled", "unstated")

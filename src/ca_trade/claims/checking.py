@@ -30,7 +30,6 @@ from ca_trade.claims.model import (
     OP_CODES,
     RULES,
     TIME_KINDS,
-    Basis,
     Claim,
     ClaimSet,
     Measure,
@@ -40,6 +39,7 @@ from ca_trade.claims.model import (
     value_kind,
 )
 from ca_trade.claims.values import Frames, Value, growth_years, measure_value
+from ca_trade.schema import BasisRule
 
 CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "claim_index": pl.Int64,
@@ -169,7 +169,7 @@ def decide(
 
 
 def _evaluate_rule(
-    frames: Frames, claim: Claim, rule: Basis, year: int
+    frames: Frames, claim: Claim, rule: BasisRule, year: int
 ) -> tuple[Value, Value | None, float | None, float | None, str]:
     computed = measure_value(frames, claim.measure, rule, year)
     target: Value | None = None

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from ca_trade import schema
 from ca_trade.claims.measures_time import ranked
-from ca_trade.claims.model import Basis, Measure, describe
+from ca_trade.claims.model import Measure, describe
 from ca_trade.claims.values import Frames, Value, _one, flow_value
+from ca_trade.schema import BasisRule
 
 COUNTRY_PARTNERS = tuple(p for p in schema.PARTNERS if p != "EU27")
 
 
-def group_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> Value:
+def group_value(frames: Frames, measure: Measure, rule: BasisRule, year: int) -> Value:
     """The sum of a flow over a group of republics, with the interval the figures allow."""
     frame = frames.balance(rule, year, measure.perspective)
     total = Value(0.0)
@@ -39,7 +40,7 @@ def group_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> Val
     return total
 
 
-def countries_rank(frames: Frames, measure: Measure, rule: Basis, year: int) -> Value:
+def countries_rank(frames: Frames, measure: Measure, rule: BasisRule, year: int) -> Value:
     """The partner's rank among the single countries in the data (China, Russia) for
     ``measure.area``."""
     area, by = str(measure.area), measure.by

@@ -21,14 +21,15 @@ import math
 import polars as pl
 
 from ca_trade import bounds, compute
-from ca_trade.claims.model import Basis, Measure, Why, describe
+from ca_trade.claims.model import Measure, Why, describe
 from ca_trade.claims.values import Frames, Value, _one, growth_years, measure_value
+from ca_trade.schema import BasisRule
 
 _FLOW_OF = {"turnover": "total", "exports": "export", "imports": "import"}
 _SWAPPED = {"turnover": "turnover", "exports": "imports", "imports": "exports"}
 
 
-def value(frames: Frames, measure: Measure, rule: Basis, year: int) -> Value:
+def value(frames: Frames, measure: Measure, rule: BasisRule, year: int) -> Value:
     """The measure's value on ``rule`` for the claim's ``year``."""
     label = describe(measure)
     if measure.kind == "change":
@@ -68,14 +69,14 @@ def ranked(mine: Value, others: list[Value], *, highest_first: bool = True) -> V
     return out
 
 
-def _growth(frames: Frames, of: Measure, rule: Basis, start: int, end: int) -> Value:
+def _growth(frames: Frames, of: Measure, rule: BasisRule, start: int, end: int) -> Value:
     """The % change of a flow, like with like (the claims' own growth rule)."""
     return measure_value(
         frames, Measure("growth", left=of, from_year=start, to_year=end), rule, end
     )
 
 
-def _change(frames: Frames, measure: Measure, rule: Basis, year: int, label: str) -> Value:
+def _change(frames: Frames, measure: Measure, rule: BasisRule, year: int, label: str) -> Value:
     of = measure.left
     assert of is not None
     start, end = growth_years(measure, year)
@@ -98,7 +99,7 @@ def _change(frames: Frames, measure: Measure, rule: Basis, year: int, label: str
     return out
 
 
-def _avg_growth(frames: Frames, measure: Measure, rule: Basis, year: int, label: str) -> Value:
+def _avg_growth(frames: Frames, measure: Measure, rule: BasisRule, year: int, label: str) -> Value:
     of = measure.left
     assert of is not None
     start, end = growth_years(measure, year)
@@ -121,7 +122,9 @@ def _avg_growth(frames: Frames, measure: Measure, rule: Basis, year: int, label:
     return out
 
 
-def _share_change(frames: Frames, measure: Measure, rule: Basis, year: int, label: str) -> Value:
+def _share_change(
+    frames: Frames, measure: Measure, rule: BasisRule, year: int, label: str
+) -> Value:
     of = measure.left
     assert of is not None
     start, end = growth_years(measure, year)
@@ -142,7 +145,7 @@ def _share_change(frames: Frames, measure: Measure, rule: Basis, year: int, labe
     return both
 
 
-def _extreme(frames: Frames, measure: Measure, rule: Basis, year: int, label: str) -> Value:
+def _extreme(frames: Frames, measure: Measure, rule: BasisRule, year: int, label: str) -> Value:
     """The claim year's rank among the years in the data whose figure has the same reporter."""
     of = measure.left
     assert of is not None
@@ -183,7 +186,7 @@ def _extreme(frames: Frames, measure: Measure, rule: Basis, year: int, label: st
     return out
 
 
-def _growth_rank(frames: Frames, measure: Measure, rule: Basis, year: int) -> Value:
+def _growth_rank(frames: Frames, measure: Measure, rule: BasisRule, year: int) -> Value:
     start, end = growth_years(measure, year)
     values = {
         area: _growth(

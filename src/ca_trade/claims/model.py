@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
-from ca_trade.schema import WORLD  # a republic's own world totals (growth claims only)
-
-Basis = Literal["partner", "republic"]
+from ca_trade.schema import WORLD, BasisRule  # WORLD: a republic's own world totals
 
 BUILTIN_NAME = "dragons_soft_power.toml"
 
@@ -40,7 +37,7 @@ OP_ALIASES = {"~": "≈", "~=": "≈", "approx": "≈", "==": "=", "≥": ">=", 
 OP_ALIASES |= {"in": "between"}
 AMOUNT_UNITS = {"USD bn": ("USD", 1000.0), "USD m": ("USD", 1.0)}
 AMOUNT_UNITS |= {"EUR bn": ("EUR", 1000.0), "EUR m": ("EUR", 1.0)}
-RULES: tuple[Basis, ...] = ("partner", "republic")
+RULES: tuple[BasisRule, ...] = ("partner", "republic")
 
 HOLDS, FAILS, DEPENDS, NOT_CHECKABLE = "holds", "fails", "depends on basis", "not checkable"
 # A claim the data allow both ways (a bound in the data), and one that only mixed statistics

@@ -21,11 +21,11 @@ from ca_trade.claims.model import (
     FLOW_KINDS,
     GROWTH_KINDS,
     TIME_KINDS,
-    Basis,
     Measure,
     Why,
     describe,
 )
+from ca_trade.schema import BasisRule
 
 INF = math.inf
 
@@ -132,7 +132,7 @@ class Frames:
             self._cache[key] = make()
         return self._cache[key]
 
-    def balance(self, rule: Basis, year: int, perspective: str) -> pl.DataFrame:
+    def balance(self, rule: BasisRule, year: int, perspective: str) -> pl.DataFrame:
         """``compute.balance`` for one rule, year and perspective."""
         return self._once(
             ("balance", rule, year, perspective),
@@ -146,7 +146,7 @@ class Frames:
             ),
         )
 
-    def compare(self, rule: Basis, year: int, area: str) -> pl.DataFrame:
+    def compare(self, rule: BasisRule, year: int, area: str) -> pl.DataFrame:
         """``compute.compare`` for one rule, year and area."""
         return self._once(
             ("compare", rule, year, area),
@@ -160,7 +160,7 @@ class Frames:
             ),
         )
 
-    def growth(self, rule: Basis, start: int, end: int) -> pl.DataFrame:
+    def growth(self, rule: BasisRule, start: int, end: int) -> pl.DataFrame:
         """``compute.growth`` for one rule and pair of years."""
         return self._once(
             ("growth", rule, start, end),
@@ -174,7 +174,7 @@ class Frames:
             ),
         )
 
-    def shares(self, rule: Basis, year: int) -> pl.DataFrame:
+    def shares(self, rule: BasisRule, year: int) -> pl.DataFrame:
         """``compute.shares`` for one rule and year."""
         return self._once(
             ("shares", rule, year),
@@ -216,7 +216,7 @@ def flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str, ye
     return _with_bound(out, row.get(f"{measure_name}_bound"), label)
 
 
-def measure_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> Value:
+def measure_value(frames: Frames, measure: Measure, rule: BasisRule, year: int) -> Value:
     """The value of ``measure`` in ``year`` on basis rule ``rule``."""
     u = frames.unit
     label = describe(measure)
@@ -284,7 +284,7 @@ def _combined(measure: Measure, a: Value, b: Value) -> Value:
     return out
 
 
-def _share_value(frames: Frames, measure: Measure, rule: Basis, year: int, label: str) -> Value:
+def _share_value(frames: Frames, measure: Measure, rule: BasisRule, year: int, label: str) -> Value:
     of = str(measure.share_of)
     frame = frames.shares(rule, year)
     row = _one(frame, partner=str(measure.partner), area=str(measure.area))
@@ -341,7 +341,9 @@ def growth_years(measure: Measure, year: int) -> tuple[int, int]:
     return (measure.from_year or end - 1), end
 
 
-def _growth_value(frames: Frames, measure: Measure, rule: Basis, year: int, label: str) -> Value:
+def _growth_value(
+    frames: Frames, measure: Measure, rule: BasisRule, year: int, label: str
+) -> Value:
     """A growth (or its size) from a ``compute.growth`` row: only like with like."""
     of = measure.left
     assert of is not None
@@ -398,7 +400,7 @@ def _growth_value(frames: Frames, measure: Measure, rule: Basis, year: int, labe
     return out
 
 
-def _rank_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> Value:
+def _rank_value(frames: Frames, measure: Measure, rule: BasisRule, year: int) -> Value:
     """A rank, decided only where the values' intervals order them. On the republic rule, a
     rank among the partners uses the republic's own figure for every partner."""
     u = frames.unit

@@ -6,14 +6,14 @@ import polars as pl
 
 from ca_trade import schema
 from ca_trade.compute.common import add_balance, figure_columns, select_year, unit_suffix
-from ca_trade.figures import FIGURE_FIELDS, Basis, resolve
-from ca_trade.schema import Bound, Perspective
+from ca_trade.figures import FIGURE_FIELDS, resolve
+from ca_trade.schema import BasisRule, Bound, Perspective
 
 
 def balance(
     trade: pl.DataFrame,
     *,
-    basis: Basis,
+    basis: BasisRule,
     currency: str,
     rates: dict[int, float],
     year: int | None = None,

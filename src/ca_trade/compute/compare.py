@@ -6,13 +6,14 @@ import polars as pl
 
 from ca_trade import bounds, schema
 from ca_trade.compute.common import add_balance, figure_columns, select_year, unit_suffix
-from ca_trade.figures import FIGURE_FIELDS, Basis, mixes, resolve
+from ca_trade.figures import FIGURE_FIELDS, mixes, resolve
+from ca_trade.schema import BasisRule
 
 
 def compare(
     trade: pl.DataFrame,
     *,
-    basis: Basis,
+    basis: BasisRule,
     currency: str,
     rates: dict[int, float],
     year: int | None = None,

@@ -6,7 +6,8 @@ import polars as pl
 
 from ca_trade import bounds, schema
 from ca_trade.compute.common import FLOW_MEASURE, reporters_of, unit_suffix
-from ca_trade.figures import Basis, mixes, resolve, world_totals
+from ca_trade.figures import mixes, resolve, world_totals
+from ca_trade.schema import BasisRule
 
 _GROWTH_FIELDS = (
     "reporter",
@@ -72,7 +73,7 @@ def _covers(covers: pl.Expr) -> pl.Expr:
 
 
 def _growth_figures(
-    trade: pl.DataFrame, basis: Basis, currency: str, rates: dict[int, float], years: list[int]
+    trade: pl.DataFrame, basis: BasisRule, currency: str, rates: dict[int, float], years: list[int]
 ) -> pl.DataFrame:
     """``resolve``'s figures for ``years`` plus each republic's world totals (partner WLD).
 
@@ -119,7 +120,7 @@ def _growth_figures(
 def growth(
     trade: pl.DataFrame,
     *,
-    basis: Basis,
+    basis: BasisRule,
     currency: str,
     rates: dict[int, float],
     from_year: int | None = None,

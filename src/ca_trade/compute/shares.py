@@ -6,7 +6,8 @@ import polars as pl
 
 from ca_trade import bounds, schema
 from ca_trade.compute.common import select_year, unit_suffix, weakest_basis
-from ca_trade.figures import BASIS_RANK, RANK_BASIS, Basis, resolve, world_totals
+from ca_trade.figures import BASIS_RANK, RANK_BASIS, resolve, world_totals
+from ca_trade.schema import BasisRule
 
 # A republic's measure -> the figure flow (partner's side) that is its numerator.
 SHARE_MEASURES = {"trade": "total", "imports": "export", "exports": "import"}
@@ -17,7 +18,7 @@ REST_OF_WORLD = "ROW"
 def shares(
     trade: pl.DataFrame,
     *,
-    basis: Basis,
+    basis: BasisRule,
     currency: str,
     rates: dict[int, float],
     year: int | None = None,
