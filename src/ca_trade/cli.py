@@ -192,7 +192,7 @@ def _silence_stdout() -> None:
 
 
 class BasisChoice(StrEnum):
-    """Whose statistics to prefer (``--basis``; ``schema.BasisChoice`` in the library)."""
+    """Whose statistics to prefer (``--basis``; ``schema.BasisRule`` in the library)."""
 
     partner = "partner"
     republic = "republic"

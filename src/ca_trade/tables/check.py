@@ -35,7 +35,7 @@ COLUMNS = (
 DETAIL_COLUMNS = (
     Column("ID", "code", style="bold"),
     Column("Test", "prose", min_width=16),
-    Column("BasisRule", "code", marks=True),
+    Column("Basis", "code", marks=True),
     Column("Claimed", "number", wrap=True, min_width=10),
     Column("Computed", "number"),
     Column("Result", "code"),

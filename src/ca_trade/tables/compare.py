@@ -37,7 +37,7 @@ COLUMNS = (
     Column("Imports", "number"),
     Column("Balance", "number"),
     Column("Turnover vs others", "extra", priority=3, short="vs others"),
-    Column("BasisRule (whose statistics)", "provenance", priority=1, short="basis"),
+    Column("Basis (whose statistics)", "provenance", priority=1, short="basis"),
     Column("Coverage", "provenance", priority=2, short="coverage"),
 )
 
