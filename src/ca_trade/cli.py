@@ -220,7 +220,7 @@ YearOpt = Annotated[
 ]
 CurrencyOpt = Annotated[
     schema.Currency,
-    typer.Option("--currency", help="schema.Currency of the figures (ECB annual averages)."),
+    typer.Option("--currency", help="Currency of the figures (ECB annual averages)."),
 ]
 FormatOpt = Annotated[
     OutputFormat | None,
