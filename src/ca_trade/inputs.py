@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 # The bundled data, one file per year, oldest first; shipped in the wheel beside trade_2024.csv.
-BUNDLED_FILES = ("trade_2023.csv", "trade_2024.csv")
+BUNDLED_FILES = tuple(f"trade_{year}.csv" for year in range(2015, 2026))
 BUNDLED_MARK = " (bundled)"
 
 
