@@ -174,11 +174,16 @@ DataOpt = Annotated[
     typer.Option(
         "--data",
         help="Data file in ca-trade's format; repeat to combine files "
-        "[default: the bundled 2023 and 2024 data].",
+        "[default: the bundled data, 2015-2025].",
     ),
 ]
 YearOpt = Annotated[
-    int | None, typer.Option("--year", help="Year [default: the latest year in the data].")
+    int | None,
+    typer.Option(
+        "--year",
+        help="Year [default: the latest year in which China, the EU and Russia each have a "
+        "figure with the region; a later, partial year only when asked for].",
+    ),
 ]
 CurrencyOpt = Annotated[
     Currency, typer.Option("--currency", help="Currency of the figures (ECB annual averages).")
@@ -394,7 +399,10 @@ def growth(
         typer.Option("--from", help="First year [default: the year before --to in the data]."),
     ] = None,
     to_year: Annotated[
-        int | None, typer.Option("--to", help="Second year [default: the latest in the data].")
+        int | None,
+        typer.Option(
+            "--to", help="Second year [default: the default year, as for --year elsewhere]."
+        ),
     ] = None,
     basis: Annotated[
         BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
@@ -417,8 +425,12 @@ def growth(
     """
     from ca_trade import compute, render
 
-    inputs = Inputs(data, None, encoding, _delimiter(delimiter))
-    start, end = compute.growth_years(inputs.trade, from_year, to_year)
+    inputs = Inputs(
+        data, None, encoding, _delimiter(delimiter), all_years=True, note_partial=to_year is None
+    )
+    start, end = compute.growth_years(
+        inputs.trade, from_year, inputs.year if to_year is None else to_year
+    )
     inputs.require_year("--to", end)
     if from_year is not None:
         inputs.require_year("--from", start)
@@ -620,7 +632,15 @@ def sources(
     """
     from ca_trade import compute, render
 
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter), keep_all=True)
+    inputs = Inputs(
+        data,
+        year,
+        encoding,
+        _delimiter(delimiter),
+        keep_all=True,
+        all_years=True,
+        note_partial=False,
+    )
     result = compute.sources(
         inputs.trade,
         partner=_partner(partner),
@@ -669,7 +689,7 @@ def validate(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Data files to check [default: the bundled data, both years].",
+            help="Data files to check [default: the bundled data, every year].",
             show_default=False,
         ),
     ] = None,
@@ -749,7 +769,9 @@ def check(
     year: Annotated[
         int | None,
         typer.Option(
-            "--year", help="Year of claims that name none [default: the latest year in the data]."
+            "--year",
+            help="Year of claims that name none [default: the latest year in which China, the "
+            "EU and Russia each have a figure with the region].",
         ),
     ] = None,
     currency: CurrencyOpt = Currency.USD,
@@ -781,7 +803,7 @@ def check(
     from ca_trade.errors import EXIT_FINDINGS
 
     claim_set = claims.read_claims(file)
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), all_years=True)
     result = claims.evaluate(
         claim_set, inputs.trade, currency=currency.value, rates=inputs.rates, year=inputs.year
     )
