@@ -74,12 +74,14 @@ def test_compare_2023_eu_in_euros_converted_at_the_2023_rate(runner: CliRunner) 
     # Turnover, partner's side first, each republic:
     #   KAZ: EU gives exports only -> KAZ's total 41302.8262113
     #   KGZ: EU exports only; KGZ's own total is derived: 44.690391 + 964.572921 = 1009.263312
-    #   TJK: TJK's total 401.5
+    #   TJK: the EU's derived total (325.601931 exports + 174 imports, R4002) EUR * 1.0813
+    #        = 540.2195880 (TJK's own 401.5 is the republic's side)
     #   TKM: the EU's total EUR 1870 -> 1870 * 1.0813 = 2022.031
     #   UZB: the EU's derived total (4354.770465 + 780) EUR * 1.0813 = 5552.2273038045
-    turnover = 41302.8262113 + (44.690391 + 964.572921) + 401.5 + 1870 * RATE_2023
+    turnover = 41302.8262113 + (44.690391 + 964.572921) + (325.601931 + 174) * RATE_2023
+    turnover += 1870 * RATE_2023
     turnover += (4354.770465 + 780) * RATE_2023
-    assert turnover == pytest.approx(50287.8478271)
+    assert turnover == pytest.approx(50426.5673951)
     assert eu["turnover_usd_m"] == pytest.approx(turnover)
     assert eu["turnover_coverage"] == "5/5 republics, mixed reporters"
     assert eu["turnover_derived"] is True

@@ -464,6 +464,80 @@ def growth(
     render.emit(machine, fmt, output=output, excel=excel, wide=wide, build_tables=tables)
 
 
+class Flow(StrEnum):
+    """A flow, from the partner's side."""
+
+    total = "total"
+    export = "export"
+    import_ = "import"
+
+
+@app.command()
+@boundary
+def series(
+    partner: Annotated[str, typer.Option("--partner", "-p", help="The partner: CHN, EU27 or RUS.")],
+    republic: RepublicOpt = None,
+    flow: Annotated[
+        Flow, typer.Option("--flow", help="total (turnover), export or import, the partner's.")
+    ] = Flow.total,
+    basis: Annotated[
+        BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
+    ] = BasisRule.partner,
+    data: DataOpt = None,
+    currency: CurrencyOpt = Currency.USD,
+    fmt: FormatOpt = None,
+    wide: WideOpt = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (whole or not at all); FILE.svg or FILE.png draws the chart.",
+        ),
+    ] = None,
+    excel: ExcelOpt = False,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """One partner's trade with the five republics (or one) over the years, with a chart.
+
+    Each year: the value, whose figure it is, and the change from the year before, computed
+    only like with like; where the reporter or the coverage changes, a break and no change.
+    Example: ca-trade series --partner CHN --republic KAZ -o kaz.svg
+    """
+    from ca_trade import chart, render
+    from ca_trade import series as series_module
+
+    code = _partner(partner)
+    assert code is not None
+    inputs = Inputs(data, None, encoding, _delimiter(delimiter), all_years=True, note_partial=False)
+    result = series_module.series(
+        inputs.trade,
+        partner=code,
+        area=_republic(republic) or schema.REGION,
+        flow=flow.value,
+        basis=basis.value,
+        currency=currency.value,
+        rates=inputs.rates,
+    )
+    if output is not None and output.suffix.lower() in chart.CHART_SUFFIXES:
+        image = chart.chart_bytes(
+            result, currency=currency.value, image_format=output.suffix.lower()[1:]
+        )
+        render.write_chunks([image], output)
+        return
+    render.emit(
+        result,
+        fmt,
+        output=output,
+        excel=excel,
+        wide=wide,
+        build_tables=lambda: _draw().series_tables(
+            result, currency=currency.value, basis_rule=basis.value
+        ),
+    )
+
+
 @app.command("balance")
 @boundary
 def balance_command(

@@ -96,7 +96,8 @@ def pick_bundled(
 
     ``year`` given: that year's file. Otherwise the files from the latest back until a year is
     complete (none complete: the latest year). Returns the rows of the chosen year, the year,
-    every bundled year (from the names) and the notes about later partial years. ``read`` reads a list of files strictly.
+    every bundled year (from the names) and the notes about later partial years. ``read`` reads
+    a list of files strictly.
     """
     by_year = {y: p for p in paths if (y := year_of_file(p)) is not None}
     years = sorted(by_year)
