@@ -551,7 +551,8 @@ def growth(
 
     Takes the loader's frame (both years). Returns from_year, to_year, partner, area, measure,
     seen_from (whose exports and imports: the partner's, or the republic's for WLD),
-    ``value_from<unit>``, ``value_to<unit>``, ``change<unit>``, change_pct, comparable,
+    ``value_from<unit>``, ``value_to<unit>``, ``change<unit>``, change_pct, annual_rate_pct
+    (the average annual rate over the span, like change_pct only when comparable), comparable,
     no_change_reason, currency_effect_pct, note, basis_rule, and for each year (``from_``,
     ``to_``): reporter, basis, derived, coverage, fx_rate, missing_reason, source_lines.
     """
@@ -675,6 +676,10 @@ def growth(
         wide.with_columns(
             pl.when(comparable).then(b - a).alias(f"change{u}"),
             pl.when(comparable & (a != 0)).then((b - a) / a * 100).alias("change_pct"),
+            # The average annual rate over the span: (b / a) ** (1 / years) - 1.
+            pl.when(comparable & (a > 0) & (b > 0))
+            .then(((b / a) ** (1 / (end - start)) - 1) * 100)
+            .alias("annual_rate_pct"),
             comparable.alias("comparable"),
             reason.alias("no_change_reason"),
             effect.alias("currency_effect_pct"),
@@ -696,6 +701,7 @@ def growth(
             f"value_to{u}",
             f"change{u}",
             "change_pct",
+            "annual_rate_pct",
             "comparable",
             "no_change_reason",
             "currency_effect_pct",
