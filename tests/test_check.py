@@ -46,7 +46,11 @@ CLAIMS = DATA / "claims"
 def article() -> dict[str, list[dict]]:
     """The built-in claims evaluated on the bundled data (both years): claim id -> its rows."""
     frame = claims.evaluate(
-        claims.read_claims(None), Inputs(None, None).trade, currency="USD", rates=RATES, year=2024
+        claims.read_claims(None),
+        Inputs(None, None, all_years=True).trade,
+        currency="USD",
+        rates=RATES,
+        year=2024,
     )
     out: dict[str, list[dict]] = {}
     for row in frame.to_dicts():
@@ -272,20 +276,21 @@ def test_claim_7d_minor_dip_depends_on_basis(article: dict[str, list[dict]]) -> 
 
 
 def test_claim_10_surplus_readings(article: dict[str, list[dict]]) -> None:
-    # 10a: China's surplus: 64220 - 30650 = 33570 > 0; republics' (CERR): 33600 - 27100 = 6500 > 0
-    assert by_basis(article["10a"]) == {"partner": 33570, "republic": 6500}
+    # 10a: China's surplus: 64200 - 30650 = 33550 > 0 (China's exports to KGZ and TJK published
+    # since: R4033, R4034); republics' (CERR): 33600 - 27100 = 6500 > 0
+    assert by_basis(article["10a"]) == {"partner": 33550, "republic": 6500}
     assert verdict(article["10a"]) == "holds"
-    # 10b: surplus / turnover ≈ 70% ± 3.5: 33570 / 94820 = 35.4%, 6500 / 60560 = 10.7%: fails
+    # 10b: surplus / turnover ≈ 70% ± 3.5: 33550 / 94820 = 35.4%, 6500 / 60560 = 10.7%: fails
     rows = article["10b"]
     assert by_basis(rows) == {
-        "partner": pytest.approx(33570 / 94820 * 100),
+        "partner": pytest.approx(33550 / 94820 * 100),
         "republic": pytest.approx(6500 / 60560 * 100),
     }
     assert verdict(rows) == "fails"
-    # 10c: China's exports / turnover: 64220 / 94820 = 67.7% holds; 33600 / 60560 = 55.5% fails
+    # 10c: China's exports / turnover: 64200 / 94820 = 67.7% holds; 33600 / 60560 = 55.5% fails
     rows = article["10c"]
     assert by_basis(rows) == {
-        "partner": pytest.approx(64220 / 94820 * 100),
+        "partner": pytest.approx(64200 / 94820 * 100),
         "republic": pytest.approx(33600 / 60560 * 100),
     }
     assert results(rows) == {"partner": "holds", "republic": "fails"}
@@ -298,8 +303,8 @@ def test_claim_11_turkmenistan_only_surplus_with_china(article: dict[str, list[d
     # falls back to China's customs: one row.
     assert by_basis(article["11a"]) == {"partner": 8600}
     assert by_basis(article["11b"]) == {"partner": 15900 - 28000, "republic": 14800 - 15300}
-    assert by_basis(article["11c"]) == {"partner": 2800 - 19910, "republic": 2040 - 3460}
-    assert by_basis(article["11d"]) == {"partner": 350 - 3510}  # Tajikistan: total only
+    assert by_basis(article["11c"]) == {"partner": 2800 - 19900, "republic": 2040 - 3460}
+    assert by_basis(article["11d"]) == {"partner": 350 - 3500}  # Tajikistan: total only
     assert by_basis(article["11e"]) == {"partner": 2000 - 11800, "republic": 2050 - 10350}
     for claim_id in ("11a", "11b", "11c", "11d", "11e"):
         assert verdict(article[claim_id]) == "holds", claim_id
@@ -426,7 +431,7 @@ def test_explain_keeps_a_claim_with_no_data_as_one_row(runner: CliRunner, tmp_pa
         + claim_text(
             'id = "x"',
             'quote = "q"',
-            "year = 2022",
+            "year = 2012",
             'measure = { kind = "turnover", partner = "CHN", area = "KAZ" }',
             'op = ">"',
             "value = 1",
@@ -436,7 +441,11 @@ def test_explain_keeps_a_claim_with_no_data_as_one_row(runner: CliRunner, tmp_pa
     )
     rows = json.loads(invoke(runner, "check", str(path), "--explain", "-f", "json").stdout)
     assert [(r["claim_id"], r["line"], r["missing_reason"]) for r in rows] == [
-        ("x", None, "no data for 2022 (the data hold 2023, 2024)")
+        (
+            "x",
+            None,
+            "no data for 2012 (the data hold 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025)",
+        )
     ]
 
 
@@ -468,8 +477,12 @@ def test_user_file_with_every_kind_of_test(runner: CliRunner) -> None:
     assert verdict(rows["balance-republic"]) == "holds"
     # 7.6 ± 0.1: 2050 / 26900 = 7.621 holds, 2000 / 26900 = 7.435 fails
     assert results(rows["share"]) == {"republic": "holds", "mixed": "fails"}
-    # EU exports to UZB / EU imports from UZB = 4700 / 1700 = 276.47% >= 276
-    assert by_basis(rows["ratio-pct"]) == {"republic": pytest.approx(4700 / 1700 * 100)}
+    # EU exports to UZB / EU imports from UZB = 4700 / 1700 = 276.47% >= 276 on Uzbekistan's
+    # figures; the partner rule takes the EU's own imports, 845 EUR m (R4001) at 1.0824: mixed
+    assert by_basis(rows["ratio-pct"]) == {
+        "republic": pytest.approx(4700 / 1700 * 100),
+        "mixed": pytest.approx(4700 / (845 * 1.0824) * 100),  # 513.87%
+    }
     assert verdict(rows["ratio-pct"]) == "holds"
     # RUS-KAZ minus RUS-UZB: 28700 - 11700 = 17000 (≈ 17000 ± 170); 28000 - 11600 = 16400 fails
     assert by_basis(rows["difference"]) == {"partner": 17000, "republic": 16400}
@@ -495,7 +508,10 @@ def test_user_file_with_every_kind_of_test(runner: CliRunner) -> None:
     # a year not in the data
     (missing,) = rows["missing-year"]
     assert missing["result"] == "not checkable"
-    assert "no data for 2022 (the data hold 2023, 2024)" in missing["verdict_detail"]
+    assert (
+        "no data for 2012 (the data hold 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025)"
+        in (missing["verdict_detail"])
+    )
     assert rows["share"][0]["source_date"] == "2025-01-31"  # a TOML date, as written
     assert [r["op"] for r in json.loads(result.stdout)][:3] == ["gt", "gt", "approx"]
 
@@ -547,8 +563,8 @@ def test_user_file_with_claims_about_change(runner: CliRunner) -> None:
         in (by_stats["mixed"]["computed_missing_reason"])
     )
     assert by_stats["republic"]["verdict"] == "fails"
-    (old,) = rows["no-2022"]
-    assert old["result"] == "not checkable" and "no data for 2022" in old["verdict_detail"]
+    (old,) = rows["no-2014"]
+    assert old["result"] == "not checkable" and "no data for 2014" in old["verdict_detail"]
 
 
 def test_year_option_for_claims_that_name_none(runner: CliRunner, tmp_path: Path) -> None:
@@ -584,12 +600,16 @@ def test_year_option_for_claims_that_name_none(runner: CliRunner, tmp_path: Path
         return out
 
     # --year 2023: the 2023 figures (China's customs 41000, Kazakhstan's 31500); the growth
-    # would need 2022, which the data do not hold
+    # from 2022: China's customs 31200 (R5010) -> 41000
     in_2023 = run("--year", "2023")
     assert by_basis(in_2023["level"]) == {"partner": 41000, "republic": 31500}
     assert {r["year"] for r in in_2023["level"]} == {2023}
-    assert "no data for 2022" in in_2023["change"][0]["verdict_detail"]
-    # the default, the latest year: 2024 figures, growth 2023 -> 2024 (41000 -> 43820)
+    assert by_basis(in_2023["change"])["partner"] == pytest.approx((41000 / 31200 - 1) * 100)
+    # --year 2015: the growth would need 2014, which the data do not hold
+    in_2015 = run("--year", "2015")
+    assert "no data for 2014" in in_2015["change"][0]["verdict_detail"]
+    # the default year (2024, the latest with China, the EU and Russia; 2025 is partial):
+    # 2024 figures, growth 2023 -> 2024 (41000 -> 43820)
     latest = run()
     assert by_basis(latest["level"]) == {"partner": 43820, "republic": 30100}
     assert latest["change"][0]["test"] == "growth of CHN–KAZ turnover 2023→2024 > 0%"

@@ -13,6 +13,7 @@ figure rules. ``sources`` keeps every row.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -230,9 +231,15 @@ class Inputs:
         self._check_rates()
 
     def say_notes(self) -> None:
-        """Print the notes (a later, partial year) on stderr, one line each."""
+        """Print the notes (a later, partial year) on stderr, one line each, when stderr is a
+        terminal: they are for people (like the progress bar); scripts get ``notes``."""
         from ca_trade import render
 
+        try:
+            if not sys.stderr.isatty():
+                return
+        except (AttributeError, ValueError):  # a closed or replaced stderr
+            return
         for note in self.notes:
             render.say(f"note: {note}")
 
