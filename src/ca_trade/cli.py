@@ -475,7 +475,9 @@ class Flow(StrEnum):
 @app.command()
 @boundary
 def series(
-    partner: Annotated[str, typer.Option("--partner", "-p", help="The partner: CHN, EU27 or RUS.")],
+    partner: Annotated[
+        str, typer.Option("--partner", "-p", help="The partner: CHN, EU27 or RUS.")
+    ] = "CHN",
     republic: RepublicOpt = None,
     flow: Annotated[
         Flow, typer.Option("--flow", help="total (turnover), export or import, the partner's.")

@@ -241,7 +241,7 @@ class Inputs:
         except (AttributeError, ValueError):  # a closed or replaced stderr
             return
         for note in self.notes:
-            render.say(f"note: {note}")
+            render.say(note)
 
     def _check_rates(self) -> None:
         from ca_trade import load

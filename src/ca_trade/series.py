@@ -63,7 +63,8 @@ def series(
 
     Takes the loader's frame (every year wanted). Returns one row per year in the data, oldest
     first: year, partner, area, measure, ``value<unit>``, reporter, whose (the reporter in
-    words), basis, derived, coverage, fx_rate, missing_reason, source_lines, then the change
+    words), basis, derived, coverage, fx_rate, missing_reason, value_source_lines (the data
+    rows' lines), then the change
     from the year before: ``change<unit>``, change_pct (null unless comparable), comparable,
     break_before (both years have a figure but the reporter or the coverage differs),
     no_change_reason, and basis_rule.
@@ -131,7 +132,7 @@ def series(
         "coverage",
         "fx_rate",
         "missing_reason",
-        pl.col("lines").alias("source_lines"),
+        pl.col("lines").alias("value_source_lines"),
         pl.when(comparable).then(value - prev_value).alias(f"change{u}"),
         pl.when(comparable & (prev_value != 0))
         .then((value - prev_value) / prev_value * 100)

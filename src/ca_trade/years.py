@@ -24,19 +24,9 @@ if TYPE_CHECKING:
 
 _YEAR_IN_NAME = re.compile(r"trade_(\d{4})\.csv")
 
-# Whose statistics a reporter's rows are, for the note about a partial year.
-_WHOSE = {
-    "CHN": "China's customs",
-    "EU27": "Eurostat",
-    "RUS": "Russia's figures",
-    "KAZ": "Kazakhstan's statistics",
-    "KGZ": "Kyrgyzstan's statistics",
-    "TJK": "Tajikistan's statistics",
-    "TKM": "Turkmenistan's figures",
-    "UZB": "Uzbekistan's statistics",
-    schema.REGION: "compilations of the five's statistics",
-}
-_NAMES = {"CHN": "China", "EU27": "the EU", "RUS": "Russia"}
+# Whose statistics a partner's rows are, for the note about a partial year (the republics'
+# are named by their codes, to keep the note on one line of a terminal).
+_WHOSE = {"CHN": "China's customs", "EU27": "the EU's figures", "RUS": "Russia's figures"}
 
 
 def year_of_file(path: Path) -> int | None:
@@ -78,15 +68,16 @@ def default_year(trade: pl.DataFrame, years: Sequence[int]) -> int:
 
 
 def partial_note(trade: pl.DataFrame, year: int) -> str:
-    """One line: '2025 is partial (China's customs, Uzbekistan's statistics; no figure from the
-    EU): --year 2025'."""
+    """One line: '2025 is partial (China's customs; KGZ, UZB statistics): --year 2025'."""
     import polars as pl
 
     rows = _with_region(trade.filter(pl.col("year") == year))
-    reporters = sorted(set(rows.get_column("reporter").to_list()), key=list(_WHOSE).index)
-    whose = ", ".join(_WHOSE[r] for r in reporters) or "no figure with the region"
-    missing = " and ".join(_NAMES[p] for p in partners_missing(trade, year))
-    return f"{year} is partial ({whose}; no figure from {missing}): --year {year}"
+    reporters = set(rows.get_column("reporter").to_list())
+    parts = [_WHOSE[p] for p in schema.PARTNERS if p in reporters]
+    areas = [a for a in (*schema.REPUBLICS, schema.REGION) if a in reporters]
+    if areas:
+        parts.append(", ".join(areas) + " statistics")
+    return f"{year} is partial ({'; '.join(parts) or 'no figure with the region'}): --year {year}"
 
 
 def pick_bundled(
