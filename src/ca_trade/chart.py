@@ -82,5 +82,7 @@ def chart_bytes(frame: pl.DataFrame, *, currency: str, image_format: str) -> byt
     figure.tight_layout(rect=(0, 0.04, 1, 1))
     buffer = io.BytesIO()
     metadata = {"Date": None} if image_format == "svg" else {}
-    figure.savefig(buffer, format=image_format, metadata=metadata)
+    # SVG text as text (searchable, readable by screen readers), not as drawn paths.
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(buffer, format=image_format, metadata=metadata)
     return buffer.getvalue()
