@@ -22,7 +22,7 @@ _FLOW_WORDS = {"turnover": "turnover with", "exports": "exports to", "imports": 
 
 def _group(row: dict[str, object]) -> str:
     """The line a year's figure belongs to: its reporter, and its coverage when partial."""
-    from ca_trade.series import whose
+    from ca_trade.compute.series import whose
 
     label = f"{whose(str(row['reporter']))} ({row['basis']})"
     coverage = row.get("coverage")

@@ -239,6 +239,18 @@ def _row_rules(
         ("currency", schema.CURRENCIES),
         ("basis", schema.BASES),
     )
+    if schema.BOUND in present:
+        bound = pl.col(schema.BOUND)
+        rules.append(
+            Rule(
+                "bad-bound",
+                schema.BOUND,
+                (bound != "") & ~bound.is_in(schema.BOUNDS),
+                pl.format("{} is not one of " + ", ".join(schema.BOUNDS), bound),
+                "leave bound empty for an exact figure; lower for 'exceeded'/'over', upper for "
+                "'under'/'less than', approx for 'about'/'nearly'",
+            )
+        )
     for column, values in allowed:
         if column in present:
             rules.append(
@@ -299,21 +311,24 @@ def _duplicate_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def typed(frame: pl.DataFrame) -> pl.DataFrame:
-    """A batch of strings, typed: ``schema.COLUMNS`` and ``line``.
+    """A batch of strings, typed: ``schema.LOADED`` and ``line``.
 
     year Int64, value_millions Float64 (cast leniently: a row that does not cast is a problem
-    reported anyway), others String, note stripped and null when empty or absent (a batch may
-    hold it unstripped); other columns dropped.
+    reported anyway), others String, note and bound stripped and null when empty or absent (a
+    batch may hold note unstripped); other columns dropped.
     """
-    if "note" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("note"))
+    for optional in ("note", schema.BOUND):
+        if optional not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(optional))
     note = pl.col("note").str.strip_chars(WHITESPACE)
+    bound = pl.col(schema.BOUND).str.strip_chars(WHITESPACE)
     return frame.select(
         pl.col("year").cast(pl.Int64, strict=False),
         *[pl.col(c) for c in ("reporter", "partner", "flow")],
         pl.col("value_millions").cast(pl.Float64, strict=False),
         *[pl.col(c) for c in ("currency", "basis", "source", "source_url")],
         pl.when(note == "").then(None).otherwise(note).alias("note"),
+        pl.when(bound == "").then(None).otherwise(bound).alias(schema.BOUND),
         pl.col("line"),
     )
 
@@ -357,7 +372,17 @@ def scan(
 # Columns whose every cell with white space around it is caught by ``_Screen`` (it fails the
 # screen's test), so the fast reader may leave them unstripped.
 SCREENED = frozenset(
-    ("year", "reporter", "partner", "flow", "value_millions", "currency", "basis", "source_url")
+    (
+        "year",
+        "reporter",
+        "partner",
+        "flow",
+        "value_millions",
+        "currency",
+        "basis",
+        "source_url",
+        schema.BOUND,
+    )
 )
 # The columns that ``typed`` returns as they are in a batch.
 _AS_TYPED = frozenset(("reporter", "partner", "flow", "currency", "basis", "source", "source_url"))
@@ -399,6 +424,8 @@ class _Screen:
         ):
             if column in present:
                 tests.append(~pl.col(column).is_in(values))
+        if schema.BOUND in present:
+            tests.append(~pl.col(schema.BOUND).is_in(["", *schema.BOUNDS]))
         if rates is not None and {"currency", "year"} <= present:
             years = [str(year) for year in rates]
             tests.append((pl.col("currency") == "EUR") & ~pl.col("year").is_in(years))
@@ -549,7 +576,7 @@ def _compact(part: pl.DataFrame) -> pl.DataFrame:
 
 
 def _empty_strings() -> pl.DataFrame:
-    return pl.DataFrame(schema={**dict.fromkeys(schema.COLUMNS, pl.String), "line": pl.Int64})
+    return pl.DataFrame(schema={**dict.fromkeys(schema.LOADED, pl.String), "line": pl.Int64})
 
 
 def _duplicates(parsed: Parsed, repeated: pl.Series) -> pl.DataFrame:

@@ -508,7 +508,7 @@ def series(
     Example: ca-trade series --partner CHN --republic KAZ -o kaz.svg
     """
     from ca_trade import chart, render
-    from ca_trade import series as series_module
+    from ca_trade.compute import series as series_module
 
     code = _partner(partner)
     assert code is not None

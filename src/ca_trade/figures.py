@@ -49,6 +49,9 @@ FIGURE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "missing_reason": pl.String,
 }
 
+# Each figure's provenance columns, as the wide frames carry them per measure.
+FIGURE_FIELDS = ("reporter", "basis", "derived", "coverage", "fx_rate", "missing_reason")
+
 _AREAS = (*schema.REPUBLICS, schema.REGION)
 
 

@@ -77,7 +77,7 @@ def read_files(
                 path, encoding=encoding, delimiter=delimiter, keep=keep, on_progress=bar.update
             )
         frames.append(frame.with_columns(pl.lit(name, dtype=pl.String).alias("file")))
-    columns = [*schema.COLUMNS, "file", "line"]
+    columns = [*schema.LOADED, "file", "line"]
     trade = pl.concat([frame.select(columns) for frame in frames], how="vertical")
     if len(frames) > 1:
         _refuse_repeated_keys(trade, [str(p) for p in paths], list(names))

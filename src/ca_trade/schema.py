@@ -21,6 +21,10 @@ COLUMNS = (
     "note",
 )
 REQUIRED = COLUMNS[:-1]  # every column but note must hold a value
+# An optional last column: empty (or absent) when the published figure is exact, else one of
+# ``BOUNDS``. ``COLUMNS`` are what ``import`` writes; ``LOADED`` what the loader returns.
+BOUND = "bound"
+LOADED = (*COLUMNS, BOUND)
 KEY = ("year", "reporter", "partner", "flow")
 
 REPUBLICS = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
@@ -38,6 +42,18 @@ FLOWS = ("export", "import", "total")
 BASES = ("official", "compiled", "unstated")
 CURRENCIES = ("USD", "EUR")
 
+
+class Bound(StrEnum):
+    """What a published figure says of the true value: at least it ("exceeded $44bn"), at
+    most it ("under"), or about it ("about", "nearly"). An exact figure has no bound."""
+
+    LOWER = "lower"
+    UPPER = "upper"
+    APPROX = "approx"
+
+
+BOUNDS = tuple(b.value for b in Bound)
+
 NAMES = {
     "CHN": "China",
     "EU27": "EU",
@@ -50,24 +66,6 @@ NAMES = {
     "CA5": "Central Asia (5)",
     "WLD": "World",
 }
-
-# Whose statistics a reporter's rows are, in words for table captions and basis cells.
-STATISTICS_OF = {
-    "CHN": "China's customs",
-    "EU27": "EU statement",
-    "RUS": "Russia's officials",
-    "KAZ": "Kazakhstan's statistics",
-    "KGZ": "Kyrgyzstan's statistics",
-    "TJK": "Tajikistan's statistics",
-    "TKM": "Turkmenistan (compiled)",
-    "UZB": "Uzbekistan's statistics",
-    "CA5": "republics' compilation",
-}
-
-
-def mirror_flow(flow: str) -> str:
-    """The same trade seen from the other side: one side's export is the other's import."""
-    return {"export": "import", "import": "export"}.get(flow, flow)
 
 
 class OutputFormat(StrEnum):

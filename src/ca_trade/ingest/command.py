@@ -461,7 +461,9 @@ def _csv(frame: pl.DataFrame, spec: Spec, options: Options, note_tail: str, sour
     # Divided by a column, not a scalar: Polars divides an array by a scalar as a product with
     # the reciprocal, which is not correctly rounded (4057.5 / 1e6 gives 0.0040574999999999995).
     million = pl.repeat(1e6, frame.height, eager=True)
-    figures = [  # codes and flows written as they are (Categorical, Enum): no string copies
+    figures: list[
+        str | pl.Expr
+    ] = [  # codes and flows written as they are (Categorical, Enum): no string copies
         "year",
         "reporter",
         "partner",

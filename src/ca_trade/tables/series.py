@@ -49,10 +49,17 @@ def _change(row: dict[str, object]) -> Text:
     return Text("—")
 
 
+_BOUND_MARK = {"lower": "≥", "upper": "≤", "approx": "≈", "mixed": "≈"}
+
+
 def _marked(row: dict[str, object], unit: str) -> Text:
     fields = ("derived", "basis", "fx_rate", "coverage")
     prefixed = {f"v_{name}": row[name] for name in fields}
-    return with_markers(num(row["value" + unit]), prefixed, "v")
+    text = with_markers(num(row["value" + unit]), prefixed, "v")
+    mark = _BOUND_MARK.get(str(row.get("bound")))
+    if mark and num(row["value" + unit]) is not None:
+        text = Text(mark, style="bold") + text
+    return text
 
 
 def series_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> list[Block]:
@@ -70,6 +77,8 @@ def series_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
     gaps = [str(r["year"]) for r in rows if r["value" + unit] is None]
     notes = [
         "change = from the year before, only like with like (same reporter, same coverage)",
+        "≥ published as a lower bound ('exceeded', 'just over'), ≤ an upper bound, "
+        "≈ approximate: a change to or from one is only as good as the bound",
         f"basis: {rule}; ┄ break = the reporter or the coverage changes: no change across it",
         *figure_notes(rates_used([{**r, "v_fx_rate": r["fx_rate"]} for r in rows])),
     ]

@@ -5,7 +5,9 @@
 beside the year before it. A change is computed only when both years have a figure from the
 same reporter with the same coverage; where the reporter or the coverage changes the row is a
 *break* (``break_before``) and says why, so that a line across a change of source is never read
-as growth. A year with no figure is a gap (null value, with the reason), never zero.
+as growth. A year with no figure is a gap (null value, with the reason), never zero. A figure
+published as a bound ("just over $49.5bn") keeps its ``bound``; a change from or to one is
+still computed, and the table marks it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,25 @@ def _whose_expr(column: str) -> pl.Expr:
     )
 
 
+def _bounds(trade: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """Each year's bound, from the data rows behind its figure: their bound when they agree
+    (``lower`` for a sum of lower bounds), ``mixed`` when they differ, null when all are exact.
+
+    The rows are found by year and line (the bundled data hold one file per year)."""
+    behind = (
+        rows.select("year", pl.col("lines").alias("line"))
+        .explode("line")
+        .drop_nulls("line")
+        .join(trade.select("year", "line", "bound"), on=["year", "line"], how="inner")
+    )
+    return behind.group_by("year").agg(
+        pl.when(pl.col("bound").drop_nulls().n_unique() > 1)
+        .then(pl.lit("mixed"))
+        .otherwise(pl.col("bound").drop_nulls().first())
+        .alias("bound")
+    )
+
+
 def series(
     trade: pl.DataFrame,
     *,
@@ -63,8 +84,9 @@ def series(
 
     Takes the loader's frame (every year wanted). Returns one row per year in the data, oldest
     first: year, partner, area, measure, ``value<unit>``, reporter, whose (the reporter in
-    words), basis, derived, coverage, fx_rate, missing_reason, value_source_lines (the data
-    rows' lines), then the change
+    words), basis, derived, coverage, fx_rate, missing_reason, bound (``lower``, ``upper``,
+    ``approx`` or ``mixed`` when a row behind the figure is not exact; null when exact),
+    value_source_lines (the data rows' lines), then the change
     from the year before: ``change<unit>``, change_pct (null unless comparable), comparable,
     break_before (both years have a figure but the reporter or the coverage differs),
     no_change_reason, and basis_rule.
@@ -76,6 +98,7 @@ def series(
     )
     grid = pl.DataFrame({"year": years}, schema={"year": pl.Int64})
     rows = grid.join(figures, on="year", how="left").sort("year")
+    rows = rows.join(_bounds(trade, rows), on="year", how="left")
     before = pl.col("year").shift(1)
     prev_value, value = pl.col("value").shift(1), pl.col("value")
     adjacent = (pl.col("year") - before) == 1
@@ -132,6 +155,7 @@ def series(
         "coverage",
         "fx_rate",
         "missing_reason",
+        "bound",
         pl.col("lines").alias("value_source_lines"),
         pl.when(comparable).then(value - prev_value).alias(f"change{u}"),
         pl.when(comparable & (prev_value != 0))

@@ -1,0 +1,107 @@
+"""balance: each partner's balance with each republic and the five."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ca_trade import schema
+from ca_trade.compute.common import add_balance, figure_columns, select_year, unit_suffix
+from ca_trade.figures import FIGURE_FIELDS, Basis, resolve
+
+
+def balance(
+    trade: pl.DataFrame,
+    *,
+    basis: Basis,
+    currency: str,
+    rates: dict[int, float],
+    year: int | None = None,
+    perspective: str = "partner",
+) -> pl.DataFrame:
+    """Each partner's balance with each republic and with the five.
+
+    ``perspective="partner"`` (default): exports, imports and balance are the partner's (a
+    positive balance is the partner's surplus). ``"republic"`` turns every pair round: the
+    republic's exports (= the partner's imports) minus its imports.
+
+    Takes the loader's frame. Returns year, partner, area, exports/imports/turnover/balance
+    ``<unit>``, ``balance_pct_of_turnover``, ``exports_pct_of_turnover``, ``surplus_holder``
+    (a code, or null when balanced or unknown), ``valuation``, ``mixed_reporters``, and each
+    measure's provenance columns as in ``compare``.
+    """
+    trade, chosen_year = select_year(trade, year)
+    u = unit_suffix(currency)
+    figures = resolve(trade, basis, currency, rates)
+    wide = add_balance(figure_columns(figures, currency), currency)
+    side_of = {c: pl.col(f"{c}_reporter").is_in(schema.PARTNERS) for c in ("exports", "imports")}
+    valuation = pl.format(
+        "exports {} ({}), imports {} ({})",
+        pl.when(side_of["exports"]).then(pl.lit("FOB")).otherwise(pl.lit("CIF")),
+        "exports_reporter",
+        pl.when(side_of["imports"]).then(pl.lit("CIF")).otherwise(pl.lit("FOB")),
+        "imports_reporter",
+    )
+    known = pl.col("balance" + u).is_not_null()
+    result = wide.with_columns(
+        pl.when(known).then(valuation).alias("valuation"),
+        pl.when(known)
+        .then(pl.col("exports_reporter") != pl.col("imports_reporter"))
+        .alias("mixed_reporters"),
+    )
+    if perspective == "republic":
+        swap = {"exports": "imports", "imports": "exports"}
+        renamed = {}
+        for column in result.columns:
+            for a, b in swap.items():
+                if column.startswith(a + "_") or column == a + u:
+                    renamed[column] = b + column[len(a) :]
+        result = result.rename(renamed).with_columns(
+            (pl.col("exports" + u) - pl.col("imports" + u)).alias("balance" + u)
+        )
+    balance_value = pl.col("balance" + u)
+    partial = pl.any_horizontal(
+        pl.col(f"{m}_coverage").str.contains("partial").fill_null(False)
+        for m in ("exports", "imports", "turnover")
+    )
+    per_turnover = pl.when(~partial).then(pl.col("turnover" + u))
+    subject = "partner" if perspective == "partner" else "area"
+    other = "area" if perspective == "partner" else "partner"
+    order = {code: i for i, code in enumerate((*schema.REPUBLICS, schema.REGION))}
+    return result.select(
+        pl.lit(chosen_year, dtype=pl.Int64).alias("year"),
+        "partner",
+        "area",
+        pl.lit(perspective).alias("perspective"),
+        "exports" + u,
+        "imports" + u,
+        "turnover" + u,
+        "balance" + u,
+        (balance_value / per_turnover * 100).alias("balance_pct_of_turnover"),
+        (pl.col("exports" + u) / per_turnover * 100).alias("exports_pct_of_turnover"),
+        pl.when(balance_value > 0)
+        .then(pl.col(subject))
+        .when(balance_value < 0)
+        .then(pl.col(other))
+        .alias("surplus_holder"),
+        "valuation",
+        "mixed_reporters",
+        *[f"{m}_{f}" for m in ("exports", "imports", "turnover", "balance") for f in FIGURE_FIELDS],
+        *[f"{m}_source_lines" for m in ("exports", "imports", "turnover", "balance")],
+    ).sort("partner", pl.col("area").replace_strict(order, return_dtype=pl.Int64))
+
+
+def surplus_summary(balances: pl.DataFrame) -> pl.DataFrame:
+    """Per partner, the republics that run a surplus with it (from ``balance``, partner view).
+
+    Returns partner, republics_with_surplus (list), republics_with_balance (how many had one).
+    """
+    republics = balances.filter(pl.col("area").is_in(schema.REPUBLICS))
+    balance_column = next(
+        c for c in balances.columns if c.startswith("balance_") and c.endswith("_m")
+    )
+    return republics.group_by("partner", maintain_order=True).agg(
+        pl.col("area")
+        .filter(pl.col("surplus_holder") == pl.col("area"))
+        .alias("republics_with_surplus"),
+        pl.col(balance_column).is_not_null().sum().alias("republics_with_balance"),
+    )
