@@ -303,3 +303,19 @@ def test_growth_2015_to_2024(runner: CliRunner) -> None:
     eu = rows[("EU27", "KAZ", "exports")]
     assert eu["annual_rate_pct"] is None
     assert eu["no_change_reason"] == "2015 from EU27 figures, 2024 from KAZ statistics"
+
+
+# ------------------------------------------------------------------------ imports and start-up
+
+
+def test_matplotlib_only_for_a_chart_file(tmp_path: Path) -> None:
+    from test_package import run_traced
+
+    def plotted(*args: str) -> bool:
+        imported, _ = run_traced(*args)
+        assert "polars" in imported  # the check itself works
+        return any(name == "matplotlib" or name.startswith("matplotlib.") for name in imported)
+
+    assert not plotted("series", "-f", "csv")
+    assert not plotted("compare", "-f", "csv")
+    assert plotted("series", "-o", str(tmp_path / "chart.svg"))
