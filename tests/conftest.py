@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from ca_trade.cli import app
 
+pytest_plugins = ["fetch_support"]  # the local-server fixture of the fetch tests
+
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 BUNDLED = TESTS.parent / "data" / "trade_2024.csv"

@@ -38,7 +38,7 @@ def test_shares_uzbekistan_by_hand() -> None:
     assert china["exports_share_pct"] == pytest.approx(2050 / 26900 * 100)  # 7.6%
     assert china["imports_share_pct"] == pytest.approx((12400 - 2050) / 38900 * 100)  # 26.6%
     assert china["imports_derived"] is True
-    assert china["trade_mixed_basis"] is False
+    assert china["trade_mixed"] is False
     eu = got[("UZB", "EU27")]
     assert eu["trade_share_pct"] == pytest.approx(6400 / 65900 * 100)
     assert eu["imports_share_pct"] == pytest.approx(4700 / 38900 * 100)
@@ -81,11 +81,16 @@ def test_shares_partner_basis_is_flagged_mixed() -> None:
         "area",
         "partner",
     )
-    # China's customs numerator over the republics' own denominators.
+    # China's customs numerator over the republics' own denominators. Kyrgyzstan's is not a
+    # share: China's 22710 exceeds Kyrgyzstan's own world total 3800 + 12500 = 16300, so it is
+    # missing with the reason, and the region sums only the republics with a meaningful share.
+    kyrgyzstan = got[("KGZ", "CHN")]
+    assert 22710 > 3800 + 12500 and kyrgyzstan["trade_share_pct"] is None
+    assert "exceeds Kyrgyzstan's own world total" in kyrgyzstan["trade_missing_reason"]
     region = got[("CA5", "CHN")]
-    world = 65900 + 8900 + (81674.0530439 + 60397.96938396) + (3800 + 12500)  # UZB TJK KAZ KGZ
-    assert region["trade_share_pct"] == pytest.approx((13780 + 3860 + 43820 + 22710) / world * 100)
-    assert region["trade_mixed_basis"] is True
+    world = 65900 + 8900 + (81674.0530439 + 60397.96938396)  # UZB TJK KAZ
+    assert region["trade_share_pct"] == pytest.approx((13780 + 3860 + 43820) / world * 100)
+    assert region["trade_mixed"] is True
     assert got[("UZB", "CHN")]["imports_share_pct"] == pytest.approx(11800 / 38900 * 100)
 
 
@@ -100,10 +105,13 @@ def test_balance_china_by_hand_and_only_turkmenistan_has_a_surplus() -> None:
     assert got[("CHN", "KGZ")]["balance_usd_m"] == pytest.approx(19900 - 2800)  # R4033
     assert got[("CHN", "TKM")]["balance_usd_m"] == pytest.approx(1000 - 9600)
     assert got[("CHN", "TKM")]["surplus_holder"] == "TKM"
+    # Percentages of the same flows' sum (the same reporters), not of another turnover.
     assert got[("CHN", "CA5")]["balance_pct_of_turnover"] == pytest.approx(
-        (64200 - 30650) / 94820 * 100
+        (64200 - 30650) / (64200 + 30650) * 100
     )  # 35.4%
-    assert got[("CHN", "CA5")]["exports_pct_of_turnover"] == pytest.approx(64200 / 94820 * 100)
+    assert got[("CHN", "CA5")]["exports_pct_of_turnover"] == pytest.approx(
+        64200 / (64200 + 30650) * 100
+    )
     assert got[("CHN", "KAZ")]["valuation"] == "exports FOB (CHN), imports CIF (CHN)"
     assert got[("RUS", "KAZ")]["balance_usd_m"] is None  # no split published
     summary = {r["partner"]: r for r in compute.surplus_summary(frame).to_dicts()}

@@ -47,15 +47,18 @@ def rows_by_partner(basis: str, area: str = "CA5", currency: str = "USD") -> dic
 def test_partner_basis_region() -> None:
     got = rows_by_partner("partner")
     china = got["CHN"]
-    # All five republics have China's customs figures, so the region is their sum.
-    assert china["turnover_usd_m"] == pytest.approx(43820 + 22710 + 13780 + 10650 + 3860)
-    assert china["turnover_usd_m"] == pytest.approx(94820)  # = GACC's published total too
-    # China's exports to KGZ ('over 19.9bn', R4033) and TJK (3.5bn, R4034) are published now.
-    assert china["exports_usd_m"] == pytest.approx(28000 + 19900 + 11800 + 1000 + 3500)  # 64200
-    assert china["exports_usd_m"] == pytest.approx(64200)  # = GACC's published total (R4032)
+    # China's customs publish the region total: canonical; the five country totals from the
+    # same customs sum to the same figure, so no alternative is noted.
+    assert china["turnover_usd_m"] == pytest.approx(94820)
+    assert 43820 + 22710 + 13780 + 10650 + 3860 == 94820
+    # China's exports to the five: published too since (R4032, 64200), and the five's
+    # (KGZ 'over 19.9bn' R4033, TJK 3.5bn R4034) sum to it: 28000 + 19900 + 11800 + 1000 + 3500
+    assert china["exports_usd_m"] == pytest.approx(64200)
+    assert 28000 + 19900 + 11800 + 1000 + 3500 == 64200
     assert china["imports_usd_m"] == pytest.approx(15900 + 2800 + 2000 + 9600 + 350)  # 30650
     assert china["balance_usd_m"] == pytest.approx(64200 - 30650)  # 33550
-    assert china["turnover_coverage"] == "5/5 republics"
+    assert china["turnover_coverage"] == "published region total"
+    assert china["exports_coverage"] == "published region total"
     assert china["exports_derived"] is False and china["turnover_derived"] is False
     assert china["turnover_reporter"] == "CHN" and china["turnover_basis"] == "official"
 
@@ -176,7 +179,8 @@ def test_cli_table_names_basis_coverage_and_rate(runner: CliRunner) -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert "94.82" in out and "58.45" in out and "45.00" in out
-    assert "1.62× EU" in out and "2.11× Russia" in out
+    # China's customs against the EU's statement and Russia's officials: marked ◐ (mixed)
+    assert "1.62×◐ EU" in out and "2.11×◐ Russia" in out
     assert "5/5 republics" in out and "published region total" in out
     assert "1.0824 USD per EUR" in out
     assert "\x1b[" not in out  # not a terminal: no ANSI codes
@@ -203,6 +207,8 @@ def test_explain_lists_the_rows_behind_each_figure(runner: CliRunner) -> None:
     china_turnover = sorted(
         r["line"] for r in rows if r["partner"] == "CHN" and r["measure"] == "turnover"
     )
-    # Lines of CHN->KAZ/KGZ/UZB/TKM/TJK totals in data/trade_2024.csv (header = line 1).
-    assert china_turnover == [3, 6, 8, 11, 14]
+    # China's published region total, line 2 of data/trade_2024.csv (header = line 1): the
+    # canonical figure of China's customs (the five country totals, lines 3, 6, 8, 11 and 14,
+    # sum to the same 94820).
+    assert china_turnover == [2]
     assert all(r["source_url"].startswith("http") for r in rows)

@@ -51,18 +51,19 @@ def rows(path: Path, **options: object) -> dict[tuple[str, str, str], dict]:
 # ------------------------------------------------------------------ hand calculations
 
 
-def test_china_region_on_the_sum_of_five() -> None:
+def test_china_region_published_total_is_canonical() -> None:
     got = rows(TWO_YEARS)[("CHN", "CA5", "turnover")]
-    # China's customs, all five republics both years:
-    # 2023: 41000 + 19800 + 3926 + 10600 + 14000 = 89326; 2024: 94820 (the sum of five too)
-    assert got["value_from_usd_m"] == pytest.approx(41000 + 19800 + 3926 + 10600 + 14000)
-    assert got["value_to_usd_m"] == pytest.approx(43820 + 22710 + 3860 + 10650 + 13780)
-    assert got["change_usd_m"] == pytest.approx(94820 - 89326)  # 5494
-    assert got["change_pct"] == pytest.approx((94820 - 89326) / 89326 * 100)  # +6.15%
-    assert round(got["change_pct"], 2) == 6.15
+    # China's customs publish a region total both years (89400, 94820); the five country
+    # figures, also China's customs, sum to 41000 + 19800 + 3926 + 10600 + 14000 = 89326 in
+    # 2023: one reporter, one answer, the published total (the sum is a note).
+    assert got["value_from_usd_m"] == pytest.approx(89400)
+    assert got["value_to_usd_m"] == pytest.approx(94820)
+    assert got["change_usd_m"] == pytest.approx(94820 - 89400)  # 5420
+    assert got["change_pct"] == pytest.approx((94820 - 89400) / 89400 * 100)  # +6.06%
+    assert round(got["change_pct"], 2) == 6.06
     assert got["comparable"] is True and got["no_change_reason"] is None
     assert got["from_year"] == 2023 and got["to_year"] == 2024
-    assert got["from_coverage"] == got["to_coverage"] == "5/5 republics"
+    assert got["from_coverage"] == got["to_coverage"] == "published region total"
 
 
 def test_china_region_published_totals_on_the_republic_rule() -> None:
@@ -212,10 +213,11 @@ def test_years_default_to_the_latest_and_the_one_before() -> None:
 def test_machine_columns_are_stable() -> None:
     frame = compute.growth(load.read_trade(TWO_YEARS), basis="partner", currency="USD",
                            rates=RATES)  # fmt: skip
-    assert frame.columns[:16] == [
+    assert frame.columns[:18] == [
         "from_year", "to_year", "partner", "area", "measure", "seen_from",
         "value_from_usd_m", "value_to_usd_m", "change_usd_m", "change_pct", "annual_rate_pct",
-        "comparable", "no_change_reason", "currency_effect_pct", "note", "basis_rule",
+        "change_bound", "change_mixed", "comparable", "no_change_reason", "currency_effect_pct",
+        "note", "basis_rule",
     ]  # fmt: skip
     for prefix in ("from", "to"):
         for field in ("reporter", "basis", "derived", "coverage", "fx_rate", "missing_reason",
@@ -239,11 +241,11 @@ def bundled(basis: str = "partner", currency: str = "USD") -> dict[tuple[str, st
 
 def test_bundled_hand_calculations() -> None:
     partner, republic = bundled("partner"), bundled("republic")
-    # China-region, China's customs, the sum of five: 2023 41000 + 19800 + 3926 + 10600 + 14000
-    # = 89326 -> 2024 43820 + 22710 + 3860 + 10650 + 13780 = 94820: +6.15%
+    # China-region, China's customs, the published region totals: 2023 89400 -> 2024 94820:
+    # +6.06% (the five country figures sum to 89326 in 2023: a note, not a second answer)
     got = partner[("CHN", "CA5", "turnover")]
-    assert (got["value_from_usd_m"], got["value_to_usd_m"]) == (89326, 94820)
-    assert round(got["change_pct"], 2) == round((94820 - 89326) / 89326 * 100, 2) == 6.15
+    assert (got["value_from_usd_m"], got["value_to_usd_m"]) == (89400, 94820)
+    assert round(got["change_pct"], 2) == round((94820 - 89400) / 89400 * 100, 2) == 6.06
     # China-Kazakhstan: 41000 -> 43820 = +6.88% (China's customs);
     # 31500 -> 30100 = -4.44% (Kazakhstan's)
     assert round(partner[("CHN", "KAZ", "turnover")]["change_pct"], 2) == 6.88
@@ -296,7 +298,7 @@ def test_cli_formats_carry_the_same_numbers(runner: CliRunner) -> None:
             assert c[name] == t[name]
     first = as_json[0]
     assert (first["partner"], first["area"], first["measure"]) == ("CHN", "CA5", "turnover")
-    assert first["change_usd_m"] == 94820 - 89326
+    assert first["change_usd_m"] == 94820 - 89400
 
 
 def test_cli_years_and_basis(runner: CliRunner) -> None:
@@ -375,7 +377,7 @@ def test_table_reads_at_80_columns() -> None:
 
 def test_table_lists_every_change_and_groups_the_rest(runner: CliRunner) -> None:
     table = invoke(runner, "growth", "-f", "table").stdout
-    assert "CHN–CA5" in table and "+6.15%" in table and "−1.57%" in table
+    assert "CHN–CA5" in table and "+6.06%" in table and "−1.57%" in table
     assert "KAZ–WLD" in table and "+1.81%" in table
     assert "• 2023 from UZB statistics, 2024 from CHN customs: CHN–UZB exports, imports" in table
 

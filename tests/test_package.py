@@ -51,6 +51,33 @@ def test_machine_output_does_not_import_rich(args: list[str]) -> None:
     assert not any(name == "rich" or name.startswith("rich.") for name in imported)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["compare", "-f", "csv"], ["fetch", "--help"]],
+    ids=["help", "compare", "fetch-help"],
+)
+def test_only_fetch_imports_an_http_library(args: list[str]) -> None:
+    imported, _ = run_traced(*args)
+    assert "typer" in imported  # the check itself works
+    http = ("httpx", "httpcore", "h11", "urllib3", "requests", "http.client")
+    assert not any(name == h or name.startswith(h + ".") for name in imported for h in http)
+
+
+def test_fetch_does_import_httpx(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CA_TRADE_COMTRADE_URL": "http://127.0.0.1:9",
+        "CA_TRADE_CACHE_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ca_trade", "fetch", "--year", "2024",
+         "-r", "KAZ", "-p", "CHN", "-o", str(tmp_path / "out.csv")],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert result.returncode == 69  # nothing listens on port 9: "check your connection"
+    assert any(line.split("|")[-1].strip() == "httpx" for line in result.stderr.splitlines())
+
+
 def test_a_table_does_import_rich() -> None:
     imported, _ = run_traced("compare", "-f", "table")
     assert "rich.table" in imported
@@ -63,7 +90,7 @@ def test_python_dash_m_runs_compare() -> None:
         text=True,
         check=True,
     )
-    assert result.stdout.splitlines()[1].startswith("2024,CA5,CHN,1,94820.0,")
+    assert result.stdout.splitlines()[1].startswith("2024,CA5,CHN,1,true,94820.0,")
 
 
 @pytest.mark.parametrize("name", sorted(get_command(app).commands))  # type: ignore[attr-defined]
@@ -115,7 +142,7 @@ def test_wheel_carries_its_data_and_gives_the_same_output(tmp_path: Path) -> Non
         [str(venv / "bin" / "ca-trade"), "compare", "--year", "2023", "-f", "csv"],
         cwd=elsewhere, capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
-    assert year_2023.stdout.splitlines()[1].startswith("2023,CA5,CHN,1,89326.0,")
+    assert year_2023.stdout.splitlines()[1].startswith("2023,CA5,CHN,1,true,89400.0,")
 
 
 @pytest.mark.parametrize(
@@ -132,6 +159,7 @@ def test_wheel_carries_its_data_and_gives_the_same_output(tmp_path: Path) -> Non
         (["-h", "compare"], None),
         (["--version", "compare"], None),
         (["--debug", "--debug", "shares"], ["shares"]),
+        (["claims", "draft", "a.txt"], ["claims"]),  # a group: the group alone
     ],
 )
 def test_the_entry_point_builds_only_the_command_it_runs(

@@ -44,7 +44,27 @@ def _import_args(data: Path) -> list[str]:
     return [str(download)]
 
 
-RUN_INPUT: dict[str, Callable[[Path], list[str]]] = {"import": _import_args}
+def _claims_args(data: Path) -> list[str]:
+    article = data.parent / "article.txt"
+    if not article.exists():
+        article.write_text(
+            "A story\n\nKazakhstan's trade with China was $43.8 billion in 2024.\n",
+            encoding="utf-8",
+        )
+    return ["draft", str(article)]
+
+
+def _fetch_args(data: Path) -> list[str]:
+    from fetch_support import seed_cache  # offline, from a cache made beside the data file
+
+    return seed_cache(data.parent / "fetch-cache")
+
+
+RUN_INPUT: dict[str, Callable[[Path], list[str]]] = {
+    "import": _import_args,
+    "fetch": _fetch_args,
+    "claims": _claims_args,
+}
 FORMATS = ("table", "csv", "tsv", "json")
 HEADER = "year,reporter,partner,flow,value_millions,currency,basis,source,source_url,note"
 

@@ -328,7 +328,11 @@ def test_full_layout_is_one_line_per_row() -> None:
     blocks, _ = captured("compare")
     text = layout.blocks_text(blocks, None)
     china = [line for line in text.splitlines() if "China " in line and "94.82" in line]
-    assert len(china) == 1 and "CHN customs · official" in china[0] and "5/5 republics" in china[0]
+    assert (
+        len(china) == 1
+        and "CHN customs · official" in china[0]
+        and "published region total" in china[0]
+    )
 
 
 # ---------------------------------------------------------------- layout, unit by unit
@@ -488,14 +492,36 @@ def test_markdown_rows_are_the_tables_own_numbers() -> None:
         csv.DictReader(io.StringIO(CliRunner().invoke(app, ["compare", "-f", "csv"]).stdout))
     )
     assert [r[1] for r in body] == ["China", "EU", "Russia"]
+    cell = re.compile(
+        r"^(?P<bound>[≥≤≈]?)(?P<number>[\d,.]+)(?P<marks>[*†€~◐]*)(<br>(?P<only>.*) only)?$"
+    )
     for md, row in zip(body, csv_rows, strict=True):
-        for i, column in ((2, "turnover_usd_m"), (3, "exports_usd_m"), (4, "imports_usd_m")):
-            assert re.sub(r"[*†€~]", "", md[i]) == f"{float(row[column]) / 1000:,.2f}"
+        for i, measure in ((2, "turnover"), (3, "exports"), (4, "imports")):
+            found = cell.match(md[i])
+            assert found, md[i]
+            assert found["number"] == f"{float(row[measure + '_usd_m']) / 1000:,.2f}"
+            # each marker exactly where the CSV's flags say, in the table's order
+            expected = "".join(
+                mark
+                for mark, flag in (
+                    ("*", row[f"{measure}_derived"] == "true"),
+                    ("†", row[f"{measure}_basis"] == "unstated"),
+                    ("€", row[f"{measure}_fx_rate"] != ""),
+                    ("~", row[f"{measure}_partial"] == "true"),
+                    ("◐", row[f"{measure}_mixed"] == "true"),
+                )
+                if flag
+            )
+            assert found["marks"] == expected, (md[i], measure)
+            bound = {"lower": "≥", "upper": "≤", "approx": "≈"}.get(row[f"{measure}_bound"], "")
+            assert found["bound"] == bound
+            covers = row[f"{measure}_covers"].replace(" ", "+")
+            assert found["only"] == (covers if row[f"{measure}_partial"] == "true" else None)
     # the same cells as the table draws them
     blocks, _ = captured("compare")
     table = next(b for b in blocks if isinstance(b, layout.Grid))
     numbers = [i for i, c in enumerate(table.columns) if c.kind == "number"]
-    drawn = [[r.cells[i].plain for i in numbers] for r in table.rows]
+    drawn = [[r.cells[i].plain.replace("\n", "<br>") for i in numbers] for r in table.rows]
     assert [[md[i] for i in (0, 2, 3, 4, 5)] for md in body] == drawn
     assert "- * derived from the same reporter's" in result.stdout.replace("\\*", "*")
 

@@ -51,10 +51,14 @@ def test_compare_2023_china_on_its_customs(runner: CliRunner) -> None:
     rows = {r["partner"]: r for r in run_json(runner, "compare", "--year", "2023")}
     china = rows["CHN"]
     assert china["year"] == 2023
-    # All five republics have a China turnover from China's customs: their sum comes first.
-    assert china["turnover_usd_m"] == pytest.approx(41000 + 19800 + 3926 + 10600 + 14000)
-    assert china["turnover_usd_m"] == pytest.approx(89326)  # figures_2023.md: "sum to 89.326"
-    assert china["turnover_coverage"] == "5/5 republics"
+    # China's customs publish the region total (89400); their five country totals sum to
+    # 41000 + 19800 + 3926 + 10600 + 14000 = 89326 (figures_2023.md: "sum to 89.326"). One
+    # reporter, one answer: the published total, the sum kept as the alternative.
+    assert china["turnover_usd_m"] == pytest.approx(89400)
+    assert china["turnover_coverage"] == "published region total"
+    assert china["turnover_alternative_value"] == pytest.approx(
+        41000 + 19800 + 3926 + 10600 + 14000
+    )
     # China's exports to UZB are not published by China, so the five do not all come from
     # China's side: the published region totals are used for the flows.
     assert china["exports_usd_m"] == pytest.approx(61400)
@@ -111,10 +115,10 @@ def test_compare_2023_russia(runner: CliRunner) -> None:
     )  # 14465.84
     assert russia["exports_coverage"] == "4/5: partial (has KAZ, KGZ, TJK, UZB)"
     assert russia["balance_usd_m"] == pytest.approx(27209.9611054 - 14465.84448634)  # 12744.12
-    # Ranks: China 89326 > EU 50426.57 > Russia 44000.
+    # Ranks: China 89400 > EU 50426.57 > Russia 44000.
     assert [rows[p]["rank"] for p in ("CHN", "EU27", "RUS")] == [1, 2, 3]
-    assert rows["CHN"]["turnover_ratio_to_eu27"] == pytest.approx(89326 / 50426.5673951)  # 1.77
-    assert rows["CHN"]["turnover_ratio_to_rus"] == pytest.approx(89326 / 44000)  # 2.03
+    assert rows["CHN"]["turnover_ratio_to_eu27"] == pytest.approx(89400 / 50426.5673951)  # 1.77
+    assert rows["CHN"]["turnover_ratio_to_rus"] == pytest.approx(89400 / 44000)  # 2.03
 
 
 def test_compare_2023_kazakhstan_on_its_own_statistics(runner: CliRunner) -> None:
@@ -160,7 +164,7 @@ def test_shares_2024_kazakhstan_on_its_own_figures(runner: CliRunner) -> None:
     # Kazakhstan's exports and imports shares have their own world figures now:
     # China's exports to KAZ on KAZ's statistics 15300 / 60397.97 KAZ imports.
     assert kaz["CHN"]["imports_share_pct"] == pytest.approx(15300 / 60397.96938396 * 100)
-    assert kaz["CHN"]["trade_mixed_basis"] is False
+    assert kaz["CHN"]["trade_mixed"] is False
 
 
 def test_shares_2024_kyrgyzstan_and_turkmenistan(runner: CliRunner) -> None:
@@ -230,10 +234,10 @@ def test_by_default_every_bundled_file_is_read_and_named(runner: CliRunner) -> N
 def test_explain_names_the_file_of_each_line(runner: CliRunner) -> None:
     rows = run_json(runner, "compare", "--year", "2023", "--explain")
     china = [r for r in rows if r["partner"] == "CHN" and r["measure"] == "turnover"]
-    # Lines 5, 8, 11, 13, 16 of trade_2023.csv: CHN -> KAZ, KGZ, TJK, TKM, UZB totals.
-    assert sorted(r["line"] for r in china) == [5, 8, 11, 13, 16]
+    # Line 2 of trade_2023.csv: China's published region total.
+    assert [r["line"] for r in china] == [2]
     assert {r["file"] for r in china} == {"trade_2023.csv (bundled)"}
-    assert sorted(r["value_millions"] for r in china) == [3926, 10600, 14000, 19800, 41000]
+    assert [r["value_millions"] for r in china] == [89400]
     later = run_json(runner, "compare", "--explain")
     assert {r["file"] for r in later if r["line"] is not None} == {"trade_2024.csv (bundled)"}
 

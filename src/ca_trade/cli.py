@@ -866,6 +866,23 @@ def check(
     ] = False,
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
+    article: Annotated[
+        Path | None,
+        typer.Option(
+            "--article",
+            help="Draft the claims from this article (text, Markdown or HTML) and check them: "
+            "claims read by machine, to review (see 'ca-trade claims draft').",
+            show_default=False,
+        ),
+    ] = None,
+    save_draft: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-draft",
+            help="With --article: also write the drafted claims file here, to correct it.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Test published claims against the data, on every basis: holds, fails, depends on basis.
 
@@ -876,13 +893,17 @@ def check(
     Example: ca-trade check my_claims.toml --explain
     """
     from ca_trade import claims
+    from ca_trade.claims import article_check
     from ca_trade.errors import EXIT_FINDINGS
 
-    claim_set = claims.read_claims(file)
+    claim_set, skipped = article_check.claims_to_check(file, article, save_draft)
+    if claim_set is None:
+        return
     inputs = Inputs(data, year, encoding, _delimiter(delimiter), all_years=True)
     result = claims.evaluate(
         claim_set, inputs.trade, currency=currency.value, rates=inputs.rates, year=inputs.year
     )
+    tally = article_check.tally_lines(result, claim_set, skipped)
     _emit_with_explain(
         result,
         inputs,
@@ -893,11 +914,44 @@ def check(
         wide=wide,
         keys=["claim_id", "statistics", "basis_rule"],
         tables=lambda why: _draw().check_tables(
-            result, claims_name=claim_set.path, explain=why, details=details
+            result, claims_name=claim_set.path, explain=why, details=details, tally=tally
         ),
     )
+    article_check.say_tally(tally, fmt, article)
     if not claims.all_hold(result):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+claims_app = typer.Typer(
+    name="claims",
+    help="Claims files: draft one from an article's text.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(claims_app, name="claims")
+
+
+@claims_app.command("draft")
+@boundary
+def claims_draft(
+    article: Annotated[
+        Path,
+        typer.Argument(help="The article: plain text, Markdown or HTML.", show_default=False),
+    ],
+    output: OutputOpt = None,
+) -> None:
+    """Draft a claims file from an article: one claim per figure statement, to review.
+
+    Read by fixed rules (docs/claims.md, "Drafting claims"), no network and no model: each
+    guessed field carries a '# review:' comment, and statements that cannot be claims
+    (part-year, services, investment...) are listed at the end with the reason.
+
+    Example: ca-trade claims draft story.txt -o story.toml && ca-trade check story.toml
+    """
+    from ca_trade.claims import article_check
+
+    article_check.draft_command(article, output)
 
 
 @app.command("import")
@@ -963,6 +1017,72 @@ def import_(
         render.say(f"warning: {warning}")
 
 
+@app.command()
+@boundary
+def fetch(
+    year: Annotated[
+        list[str] | None,
+        typer.Option("--year", help="Year or range, repeatable: --year 2024, --year 2015-2024."),
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", "-s", help="comtrade, eurostat, imf, or all (each in turn).")
+    ] = "comtrade",
+    partner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--partner",
+            "-p",
+            help="Partner, repeatable: CHN, EU27, RUS or any ISO3 code (TUR, KOR, USA) "
+            "[default: CHN, EU27, RUS].",
+            show_default=False,
+        ),
+    ] = None,
+    republic: Annotated[
+        list[str] | None,
+        typer.Option("--republic", "-r", help="Republic, repeatable [default: all five]."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the data file here (whole or not at all)."),
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask the services again; ignore the cache.")
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only the cache; say which queries it lacks.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Cache the answers here [default: CA_TRADE_CACHE_DIR, else the user cache "
+            "directory].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Fetch Comtrade, Eurostat or IMF figures into a data file.
+
+    Official statistics from UN Comtrade, Eurostat Comext or the IMF's IMTS, both directions
+    (each side as reporter) and each republic with the World; every row cites its exact query;
+    answers are cached, so a second run works offline. COMTRADE_API_KEY, when set, uses
+    Comtrade's keyed route (the key goes in a header only).
+    Example: ca-trade fetch --year 2015-2024 --partner CHN --partner RUS -o trade.csv
+    """
+    from ca_trade import fetch as fetching
+
+    fetching.fetch_to(
+        output,
+        sources=source,
+        years=year or [],
+        partners=partner or [],
+        republics=republic or [],
+        refresh=refresh,
+        offline=offline,
+        cache_dir=cache_dir,
+    )
+
+
 class Shell(StrEnum):
     """Shells with a completion script."""
 
@@ -1016,10 +1136,12 @@ def _app_for(args: list[str]) -> typer.Typer:
         if info.callback is not None
         and (info.name or typer.main.get_command_name(info.callback.__name__)) == args[at]
     ]
-    if len(chosen) != 1:
+    groups = [group for group in app.registered_groups if group.name == args[at]]
+    if len(chosen) + len(groups) != 1:
         return app
     lean = copy.copy(app)
     lean.registered_commands = chosen
+    lean.registered_groups = groups  # `claims draft`: the claims group alone
     return lean
 
 

@@ -97,6 +97,14 @@ def former_codes() -> frozenset[str]:
     )
 
 
+def iso_entry(alpha_3: str) -> dict[str, str] | None:
+    """The ISO 3166-1 entry of an alpha-3 code (its ``alpha_2``, ``numeric``, names), or None."""
+    for entry in _pycountry_json("iso3166-1.json", "3166-1"):
+        if entry["alpha_3"] == alpha_3:
+            return entry
+    return None
+
+
 def is_known(code: str) -> bool:
     """Whether a reporter or partner code is accepted in a data file (see the module docstring)."""
     if code in OWN or code in SPECIAL:

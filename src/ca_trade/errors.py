@@ -5,8 +5,9 @@ place. This module imports nothing from ca_trade, nor typer, rich or polars.
 
 Exit codes follow sysexits.h where one fits:
 0 ok · 1 ``check``/``validate`` found failing claims or problems · 2 usage ·
-65 bad data · 66 missing or unreadable input · 70 internal error · 73 output not writable ·
-74 I/O error while writing (a full disk, a device error).
+65 bad data · 66 missing or unreadable input · 69 a service unavailable or refusing (``fetch``) ·
+70 internal error · 73 output not writable · 74 I/O error while writing (a full disk, a device
+error).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_DATA = 65
 EXIT_NO_INPUT = 66
+EXIT_UNAVAILABLE = 69
 EXIT_INTERNAL = 70
 EXIT_CANT_CREATE = 73
 EXIT_IO_ERROR = 74
@@ -85,3 +87,9 @@ class WriteError(CaTradeError):
     """Output that could be opened but not written to the end: a full disk, a device error (74)."""
 
     exit_code = EXIT_IO_ERROR
+
+
+class ServiceError(CaTradeError):
+    """A web service that cannot be reached or answers with an error (``fetch``, exit 69)."""
+
+    exit_code = EXIT_UNAVAILABLE

@@ -26,12 +26,15 @@ from typing import Literal
 
 import polars as pl
 
-from ca_trade import schema
+from ca_trade import bounds, schema
 
 Basis = Literal["partner", "republic"]
 
 BASIS_RANK = {"official": 0, "compiled": 1, "unstated": 2}
 RANK_BASIS = {rank: name for name, rank in BASIS_RANK.items()}
+
+# How a figure was had: one pair's own figure, a published region total, or a sum of republics.
+BILATERAL, REGION_TOTAL, SUM = "bilateral", "region_total", "sum"
 
 FIGURE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "year": pl.Int64,
@@ -39,18 +42,38 @@ FIGURE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "area": pl.String,
     "flow": pl.String,
     "value": pl.Float64,
-    "reporter": pl.String,
-    "side": pl.String,
-    "basis": pl.String,
+    "reporters": pl.List(pl.String),  # every reporter whose rows went in, sorted
+    "reporter": pl.String,  # the same, joined with commas (for machine formats)
+    "side": pl.String,  # partner, republic, or mixed
+    "basis": pl.String,  # the weakest data basis used: official < compiled < unstated
     "derived": pl.Boolean,
-    "coverage": pl.String,
+    "route": pl.String,  # BILATERAL, REGION_TOTAL or SUM
+    "covers": pl.List(pl.String),  # the republics the figure covers
+    "partial": pl.Boolean,  # a region figure covering fewer than the five
+    "mixed": pl.Boolean,  # more than one reporter's statistics (see ``mixes``)
+    "bound": pl.String,  # lower, upper, approx; null when exact
+    "coverage": pl.String,  # the coverage in words, made from route/covers/derived/mixed
+    "alternative_value": pl.Float64,  # the same reporter's other route, when it differs
     "fx_rate": pl.Float64,
     "lines": pl.List(pl.Int64),
     "missing_reason": pl.String,
 }
 
 # Each figure's provenance columns, as the wide frames carry them per measure.
-FIGURE_FIELDS = ("reporter", "basis", "derived", "coverage", "fx_rate", "missing_reason")
+FIGURE_FIELDS = (
+    "reporter",
+    "reporters",
+    "basis",
+    "derived",
+    "coverage",
+    "covers",
+    "partial",
+    "mixed",
+    "bound",
+    "alternative_value",
+    "fx_rate",
+    "missing_reason",
+)
 
 _AREAS = (*schema.REPUBLICS, schema.REGION)
 
@@ -62,8 +85,11 @@ def convert_currency(trade: pl.DataFrame, currency: str, rates: dict[int, float]
     USD per EUR, by year.
     """
     rate = pl.col("year").replace_strict(rates, default=None, return_dtype=pl.Float64)
-    touched = pl.col("currency") != currency
-    if currency == "USD":
+    currency = schema.Currency(currency)  # an unknown currency raises: never a wrong division
+    if schema.BOUND not in trade.columns:  # a frame made without the optional column
+        trade = trade.with_columns(pl.lit(None, dtype=pl.String).alias(schema.BOUND))
+    touched = pl.col("currency") != currency.value
+    if currency is schema.Currency.USD:
         converted = pl.col("value_millions") * rate
     else:
         converted = pl.col("value_millions") / rate
@@ -77,7 +103,7 @@ def orient(trade: pl.DataFrame) -> pl.DataFrame:
     """Rows between an external partner and a republic or CA5, seen from the partner's side.
 
     Takes ``convert_currency``'s output. Returns year, partner, area, flow, side ("partner" when
-    the partner reported the row), reporter, basis, value, fx_rate, lines, derived (False).
+    the partner reported the row), reporter, basis, value, bound, fx_rate, lines, derived (False).
     """
     partner_reported = pl.col("reporter").is_in(schema.PARTNERS) & pl.col("partner").is_in(_AREAS)
     area_reported = pl.col("reporter").is_in(_AREAS) & pl.col("partner").is_in(schema.PARTNERS)
@@ -104,6 +130,7 @@ def _as_figure_rows(
         "reporter",
         "basis",
         "value",
+        pl.col(schema.BOUND).alias("bound"),
         "fx_rate",
         pl.concat_list("line").alias("lines"),
         pl.lit(False).alias("derived"),
@@ -114,8 +141,9 @@ def derive(oriented: pl.DataFrame) -> pl.DataFrame:
     """Add the flows each reporter's other two flows imply, marked ``derived``.
 
     export = total - import, import = total - export, total = export + import, within one
-    reporter's rows for one pair. The derived basis is the weakest of its inputs. A derivation
-    that comes out negative (published figures that contradict each other) is not added.
+    reporter's rows for one pair. The derived basis is the weakest of its inputs, its bound
+    follows ``bounds.combine``. A derivation that comes out negative (published figures that
+    contradict each other), or whose bounds leave nothing decidable, is not added.
     """
     keys = ["year", "partner", "area", "side", "reporter"]
 
@@ -126,6 +154,7 @@ def derive(oriented: pl.DataFrame) -> pl.DataFrame:
             pl.col("basis").replace_strict(BASIS_RANK, return_dtype=pl.Int64).alias(f"b_{flow}"),
             pl.col("fx_rate").alias(f"fx_{flow}"),
             pl.col("lines").alias(f"l_{flow}"),
+            pl.col("bound").alias(f"bd_{flow}"),
         )
 
     wide = (
@@ -140,12 +169,17 @@ def derive(oriented: pl.DataFrame) -> pl.DataFrame:
     }
     derived = []
     for flow, (a, b, value) in recipes.items():
+        if flow == "total":
+            bound = bounds.combine([pl.col(f"bd_{a}"), pl.col(f"bd_{b}")])
+        else:
+            bound = bounds.combine([pl.col(f"bd_{a}")], [pl.col(f"bd_{b}")])
         derived.append(
             wide.filter(
                 pl.col(f"v_{flow}").is_null()
                 & pl.col(f"v_{a}").is_not_null()
                 & pl.col(f"v_{b}").is_not_null()
                 & (value >= 0)
+                & (bound.fill_null("") != bounds.UNDECIDABLE)
             ).select(
                 "year",
                 "partner",
@@ -157,6 +191,7 @@ def derive(oriented: pl.DataFrame) -> pl.DataFrame:
                 .replace_strict(RANK_BASIS, return_dtype=pl.String)
                 .alias("basis"),
                 value.alias("value"),
+                bound.alias("bound"),
                 pl.max_horizontal(f"fx_{a}", f"fx_{b}").alias("fx_rate"),
                 pl.concat_list(f"l_{a}", f"l_{b}").alias("lines"),
                 pl.lit(True).alias("derived"),
@@ -193,14 +228,12 @@ def _republic_figures(candidates: pl.DataFrame, chosen: str, years: list[int]) -
             (pl.col("basis") == "unstated").cast(pl.Int64) * 4
             + (pl.col("side") != chosen).cast(pl.Int64) * 2
             + pl.col("derived").cast(pl.Int64)
-        ).alias("priority")
+        ).alias("priority"),
+        pl.concat_list("reporter").alias("reporters"),
+        pl.lit(BILATERAL).alias("route"),
+        pl.concat_list("area").alias("covers"),
     )
-    best = _pick_best(ranked, keys).with_columns(
-        pl.when(pl.col("derived"))
-        .then(pl.lit("bilateral, derived"))
-        .otherwise(pl.lit("bilateral, published"))
-        .alias("coverage")
-    )
+    best = _pick_best(ranked, keys)
     grid = _grid(years, schema.REPUBLICS)
     return grid.join(best, on=keys, how="left").with_columns(
         pl.when(pl.col("value").is_null())
@@ -214,17 +247,18 @@ def _republic_figures(candidates: pl.DataFrame, chosen: str, years: list[int]) -
                 "area",
             )
         )
-        .alias("missing_reason")
+        .alias("missing_reason"),
+        pl.lit(None, dtype=pl.Float64).alias("alternative_value"),
     )
 
 
-def _sum_figure(frame: pl.DataFrame, priority: float, coverage: pl.Expr) -> pl.DataFrame:
+def _sum_figure(frame: pl.DataFrame, priority: float) -> pl.DataFrame:
     """Sum republic figures per (year, partner, flow) into one region candidate."""
     return (
         frame.group_by("year", "partner", "flow")
         .agg(
             pl.col("value").sum(),
-            pl.col("reporter").unique().sort().str.join(",").alias("reporter"),
+            pl.col("reporter").unique().sort().alias("reporters"),
             pl.when(pl.col("side").n_unique() == 1)
             .then(pl.col("side").first())
             .otherwise(pl.lit("mixed"))
@@ -235,18 +269,18 @@ def _sum_figure(frame: pl.DataFrame, priority: float, coverage: pl.Expr) -> pl.D
             .replace_strict(RANK_BASIS, return_dtype=pl.String)
             .alias("basis"),
             pl.col("derived").any(),
+            bounds.aggregate(pl.col("bound")).alias("bound"),
             pl.col("fx_rate").max(),
             pl.col("lines")
             .list.explode(keep_nulls=False, empty_as_null=False)
             .sort()
             .alias("lines"),
-            pl.col("area").sort().alias("members"),
-            pl.len().alias("n"),
+            pl.col("area").sort().alias("covers"),
         )
         .with_columns(
             pl.lit(schema.REGION).alias("area"),
             pl.lit(priority).alias("priority"),
-            coverage.alias("coverage"),
+            pl.lit(SUM).alias("route"),
         )
     )
 
@@ -254,56 +288,126 @@ def _sum_figure(frame: pl.DataFrame, priority: float, coverage: pl.Expr) -> pl.D
 def _region_figures(
     candidates: pl.DataFrame, republic: pl.DataFrame, chosen: str, years: list[int]
 ) -> pl.DataFrame:
+    """The five together. A published region total of the chosen side is canonical; the same
+    reporter's sum of the five, when it differs, is kept as ``alternative_value``."""
     keys = ["year", "partner", "flow"]
     have = republic.filter(pl.col("value").is_not_null())
     five = len(schema.REPUBLICS)
     stated = have.filter(pl.col("basis") != "unstated")
-    chosen_side = _sum_figure(
-        stated.filter(pl.col("side") == chosen), 0.0, pl.lit(f"{five}/{five} republics")
-    ).filter(pl.col("n") == five)
-    published = candidates.filter(pl.col("area") == schema.REGION).with_columns(
-        (
-            1.0
-            + (pl.col("side") != chosen).cast(pl.Float64)
-            + pl.col("derived").cast(pl.Float64) * 0.5
-            + (pl.col("basis") == "unstated").cast(pl.Float64) * 3
-        ).alias("priority"),
-        pl.when(pl.col("derived"))
-        .then(pl.lit("published region total, derived"))
-        .otherwise(pl.lit("published region total"))
-        .alias("coverage"),
+    chosen_side = _sum_figure(stated.filter(pl.col("side") == chosen), 0.5).filter(
+        pl.col("covers").list.len() == five
     )
-    mixed = _sum_figure(stated, 3.0, pl.lit(f"{five}/{five} republics, mixed reporters")).filter(
-        pl.col("n") == five
+    # A published total ranks after the chosen side's sum of the five, unless it is the same
+    # reporter's: then it is canonical (one reporter, one answer).
+    same_reporter = chosen_side.filter(pl.col("reporters").list.len() == 1).select(
+        *keys, pl.col("reporters").list.first().alias("reporter")
     )
-    partial = _sum_figure(have, 6.0, pl.lit("")).with_columns(
-        pl.format(
-            "{}/{}: partial (has {})", pl.col("n"), pl.lit(five), pl.col("members").list.join(", ")
-        ).alias("coverage")
+    published = (
+        candidates.filter(pl.col("area") == schema.REGION)
+        .join(
+            same_reporter.with_columns(pl.lit(True).alias("_same")),
+            on=[*keys, "reporter"],
+            how="left",
+        )
+        .with_columns(
+            (
+                pl.when(pl.col("_same").fill_null(False) & ~pl.col("derived"))
+                .then(pl.lit(0.0))
+                .otherwise(pl.lit(1.0))
+                + (pl.col("side") != chosen).cast(pl.Float64)
+                + pl.col("derived").cast(pl.Float64) * 0.5
+                + (pl.col("basis") == "unstated").cast(pl.Float64) * 3
+            ).alias("priority"),
+            pl.concat_list("reporter").alias("reporters"),
+            pl.lit(REGION_TOTAL).alias("route"),
+            pl.lit(list(schema.REPUBLICS), dtype=pl.List(pl.String)).alias("covers"),
+        )
     )
+    mixed = _sum_figure(stated, 3.0).filter(pl.col("covers").list.len() == five)
+    partial = _sum_figure(have, 6.0)
     columns = [
         *keys,
         "area",
         "value",
-        "reporter",
+        "reporters",
         "side",
         "basis",
         "derived",
+        "route",
+        "covers",
+        "bound",
         "fx_rate",
         "lines",
-        "coverage",
         "priority",
     ]
     pool = pl.concat(
         [frame.select(columns) for frame in (chosen_side, published, mixed, partial)],
         how="vertical_relaxed",
-    )
+    ).filter(pl.col("bound").fill_null("") != bounds.UNDECIDABLE)
     best = _pick_best(pool, keys)
+    # The other route to the same figure from the same reporters (a published total and the
+    # sum of the five), shown as a note where the two differ.
+    other = pool.join(
+        best.select(*keys, "reporters", "route"), on=[*keys, "reporters"], how="inner"
+    ).filter(
+        (pl.col("route") != pl.col("route_right"))
+        & (pl.col("covers").list.len() == five)
+        & ~pl.col("derived")
+    )
+    alternative = (
+        _pick_best(other, keys)
+        .select(*keys, pl.col("value").alias("alternative_value"))
+        .unique(keys)
+    )
     grid = _grid(years, (schema.REGION,))
-    return grid.join(best.drop("area"), on=keys, how="left").with_columns(
+    return (
+        grid.join(best.drop("area"), on=keys, how="left")
+        .join(alternative, on=keys, how="left")
+        .with_columns(
+            pl.when(pl.col("alternative_value") != pl.col("value")).then(
+                pl.col("alternative_value")
+            ),
+            pl.when(pl.col("value").is_null())
+            .then(pl.lit("no republic has this figure and no region total is published"))
+            .alias("missing_reason"),
+        )
+    )
+
+
+def mixes(reporters: pl.Expr) -> pl.Expr:
+    """Whether a list of reporters mixes statistics: more than one reporter, unless they are
+    all republics (the five each reporting its own trade: one basis, the republics')."""
+    return (reporters.list.len() > 1) & ~reporters.list.eval(
+        pl.element().is_in(schema.REPUBLICS)
+    ).list.all()
+
+
+def _coverage_words() -> pl.Expr:
+    """The coverage in words, for people and the machine formats' ``*_coverage`` columns."""
+    five = len(schema.REPUBLICS)
+    n = pl.col("covers").list.len()
+    return (
         pl.when(pl.col("value").is_null())
-        .then(pl.lit("no republic has this figure and no region total is published"))
-        .alias("missing_reason")
+        .then(None)
+        .when(pl.col("route") == BILATERAL)
+        .then(
+            pl.when(pl.col("derived"))
+            .then(pl.lit("bilateral, derived"))
+            .otherwise(pl.lit("bilateral, published"))
+        )
+        .when(pl.col("route") == REGION_TOTAL)
+        .then(
+            pl.when(pl.col("derived"))
+            .then(pl.lit("published region total, derived"))
+            .otherwise(pl.lit("published region total"))
+        )
+        .when(n < five)
+        .then(
+            pl.format("{}/{}: partial (has {})", n, pl.lit(five), pl.col("covers").list.join(", "))
+        )
+        .when(pl.col("mixed"))
+        .then(pl.lit(f"{five}/{five} republics, mixed reporters"))
+        .otherwise(pl.lit(f"{five}/{five} republics"))
     )
 
 
@@ -320,11 +424,21 @@ def resolve(
     candidates = _candidates(trade, currency, rates)
     republic = _republic_figures(candidates, chosen, years)
     region = _region_figures(candidates, republic, chosen, years)
+    typed = [c for c in FIGURE_SCHEMA if c not in ("reporter", "partial", "mixed", "coverage")]
     return (
         pl.concat(
-            [republic.select(list(FIGURE_SCHEMA)), region.select(list(FIGURE_SCHEMA))],
+            [republic.select(typed), region.select(typed)],
             how="vertical_relaxed",
         )
+        .with_columns(
+            pl.col("reporters").list.join(",").alias("reporter"),
+            (
+                (pl.col("route") == SUM) & (pl.col("covers").list.len() < len(schema.REPUBLICS))
+            ).alias("partial"),
+            mixes(pl.col("reporters")).alias("mixed"),
+        )
+        .with_columns(_coverage_words().alias("coverage"))
+        .select(list(FIGURE_SCHEMA))
         .cast(FIGURE_SCHEMA)  # type: ignore[arg-type]
         .sort("year", "partner", "area", "flow")
     )
@@ -334,7 +448,9 @@ def world_totals(trade: pl.DataFrame, currency: str, rates: dict[int, float]) ->
     """Each republic's trade with the world (its own statistics), derived where one flow is missing.
 
     Takes the loader's frame. Returns year, area, flow (from the republic's side: ``export`` is
-    the republic's exports), value, reporter, basis, derived, fx_rate, lines. Republics without a
+    the republic's exports), value, reporter, reporters, basis, derived, bound, fx_rate, lines.
+    Republics
+    without a
     world figure have no row.
     """
     converted = convert_currency(trade, currency, rates).filter(
@@ -348,7 +464,17 @@ def world_totals(trade: pl.DataFrame, currency: str, rates: dict[int, float]) ->
         side=pl.lit("republic"),
     )
     return derive(oriented).select(
-        "year", "area", "flow", "value", "reporter", "basis", "derived", "fx_rate", "lines"
+        "year",
+        "area",
+        "flow",
+        "value",
+        "reporter",
+        pl.concat_list("reporter").alias("reporters"),
+        "basis",
+        "derived",
+        "bound",
+        "fx_rate",
+        "lines",
     )
 
 

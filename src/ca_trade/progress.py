@@ -102,3 +102,56 @@ def reading(path: Path, name: str) -> Bytes:
     except OSError:
         size = 0
     return Bytes(f"reading {name}", size, enabled=None if size >= READING_MIN_BYTES else False)
+
+
+class Steps:
+    """A bar counting steps (``fetch``'s requests), with the current step's label.
+
+    Shown on stderr from the first step when ``enabled`` (default: stderr is a terminal);
+    ``console`` lets tests read what it drew. Rich is imported only when it is shown.
+    """
+
+    def __init__(
+        self, description: str, total: int, *, enabled: bool | None = None, console: Any = None
+    ) -> None:
+        self.description = description
+        self.total = max(total, 1)
+        self.enabled = _stderr_is_terminal() if enabled is None else enabled
+        self.console = console
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Steps:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=self.console or Console(stderr=True),
+                transient=self.console is None,
+            )
+            self._task = self._bar.add_task(self.description, total=self.total)
+            self._bar.start()
+        return self
+
+    def step(self, label: str, *, done: int, total: int | None = None) -> None:
+        """Show ``label`` as the current step, ``done`` steps finished (``total`` may grow)."""
+        if total is not None:
+            self.total = max(total, 1)
+        if self._bar is not None:
+            self._bar.update(
+                self._task, description=label, completed=done, total=self.total, refresh=True
+            )
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

@@ -40,7 +40,23 @@ OTHER_CODE = re.compile(r"^[A-Z][A-Z0-9]{2}$")
 
 FLOWS = ("export", "import", "total")
 BASES = ("official", "compiled", "unstated")
-CURRENCIES = ("USD", "EUR")
+
+
+class Currency(StrEnum):
+    """The currencies of figures (data rows and ``--currency``)."""
+
+    USD = "USD"
+    EUR = "EUR"
+
+
+CURRENCIES = tuple(c.value for c in Currency)
+
+
+class Perspective(StrEnum):
+    """Whose exports and imports a balance shows: the partner's, or the republic's."""
+
+    partner = "partner"
+    republic = "republic"
 
 
 class Bound(StrEnum):

@@ -7,6 +7,7 @@ either a ``value`` (with its ``unit``) or another measure (``than``). The built-
 
 - ``model``: the dataclasses and the words for them (``describe``, ``describe_test``);
 - ``parse``: reading and validation (``read_claims``, ``parse_claims``);
+- ``values``: each measure's value on one basis rule, with the interval the data allow;
 - ``evaluate``: the tests against the data (``evaluate``, ``all_hold``, ``verdicts``).
 """
 
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 from ca_trade.claims.evaluate import (
     CHECK_SCHEMA,
-    Value,
     all_hold,
     compare_values,
+    decide,
     evaluate,
     verdicts,
 )
@@ -27,8 +28,11 @@ from ca_trade.claims.model import (
     FAILS,
     HOLDS,
     KINDS,
+    MIXED,
     NOT_CHECKABLE,
+    NOT_DECIDABLE,
     OPS,
+    VERDICTS,
     Claim,
     ClaimSet,
     Measure,
@@ -39,6 +43,7 @@ from ca_trade.claims.model import (
     value_kind,
 )
 from ca_trade.claims.parse import builtin_text, parse_claims, read_claims
+from ca_trade.claims.values import Value
 
 __all__ = [
     "AMOUNT_UNITS",
@@ -48,7 +53,10 @@ __all__ = [
     "FAILS",
     "HOLDS",
     "KINDS",
+    "MIXED",
     "NOT_CHECKABLE",
+    "NOT_DECIDABLE",
+    "VERDICTS",
     "OPS",
     "Claim",
     "ClaimSet",
@@ -59,6 +67,7 @@ __all__ = [
     "all_hold",
     "builtin_text",
     "compare_values",
+    "decide",
     "describe",
     "describe_test",
     "evaluate",

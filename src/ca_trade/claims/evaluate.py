@@ -13,33 +13,32 @@ Pure functions, no printing.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
 
-from ca_trade import compute, schema
 from ca_trade.claims.model import (
     AMOUNT_UNITS,
     DEPENDS,
     FAILS,
-    FLOW_KINDS,
     GROWTH_KINDS,
     HOLDS,
+    MIXED,
     NOT_CHECKABLE,
+    NOT_DECIDABLE,
     OP_CODES,
     RULES,
+    TIME_KINDS,
     Basis,
     Claim,
     ClaimSet,
     Measure,
     check_value,
-    describe,
     describe_test,
     value_kind,
 )
+from ca_trade.claims.values import Frames, Value, growth_years, measure_value
 
 CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "claim_index": pl.Int64,
@@ -59,6 +58,8 @@ CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "verdict": pl.String,
     "verdict_detail": pl.String,
     "reporters": pl.String,
+    "reporter_codes": pl.List(pl.String),
+    "mixed": pl.Boolean,
     "coverage": pl.String,
     "computed_derived": pl.Boolean,
     "computed_missing_reason": pl.String,
@@ -71,308 +72,6 @@ CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "source_url": pl.String,
     "note": pl.String,
 }
-
-
-# ------------------------------------------------------------------------------- evaluating
-
-
-@dataclass
-class Value:
-    """A measure's value on one basis rule, with what went into it."""
-
-    value: float | None
-    sides: set[str] = field(default_factory=set)
-    reporters: list[str] = field(default_factory=list)
-    coverage: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    lines: list[tuple[int, int]] = field(default_factory=list)  # (year, line): a file per year
-    derived: bool = False
-    partial: bool = False  # the value covers only part of the five (shown, not tested)
-
-    def merged(self, other: Value, value: float | None) -> Value:
-        """The two values' provenance together, with ``value`` as the result."""
-        return Value(
-            value,
-            self.sides | other.sides,
-            self.reporters + other.reporters,
-            self.coverage + other.coverage,
-            self.missing + other.missing,
-            sorted(set(self.lines + other.lines)),
-            self.derived or other.derived,
-            self.partial or other.partial,
-        )
-
-
-def _side_of(code: str) -> str:
-    return "partner" if code in schema.PARTNERS else "republic"
-
-
-def _codes(reporter: object) -> list[str]:
-    if not isinstance(reporter, str) or not reporter:
-        return []
-    return [c for c in reporter.split(",") if c]
-
-
-_PARTIAL = re.compile(r"(\d)/(\d) republics with both")
-
-
-def _is_partial(coverage: object) -> bool:
-    if not isinstance(coverage, str):
-        return False
-    if "partial" in coverage:
-        return True
-    match = _PARTIAL.search(coverage)
-    return bool(match) and match.group(1) != match.group(2)  # type: ignore[union-attr]
-
-
-class _Frames:
-    """The computations' frames, each computed once per (basis rule, ...)."""
-
-    def __init__(self, trade: pl.DataFrame, currency: str, rates: dict[int, float]) -> None:
-        self.trade, self.currency, self.rates = trade, currency, rates
-        self.unit = compute.unit_suffix(currency)
-        self._cache: dict[tuple[object, ...], pl.DataFrame] = {}
-
-    def _once(self, key: tuple[object, ...], make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
-        if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
-
-    def balance(self, rule: Basis, year: int, perspective: str) -> pl.DataFrame:
-        return self._once(
-            ("balance", rule, year, perspective),
-            lambda: compute.balance(
-                self.trade,
-                basis=rule,
-                currency=self.currency,
-                rates=self.rates,
-                year=year,
-                perspective=perspective,
-            ),
-        )
-
-    def compare(self, rule: Basis, year: int, area: str) -> pl.DataFrame:
-        return self._once(
-            ("compare", rule, year, area),
-            lambda: compute.compare(
-                self.trade,
-                basis=rule,
-                currency=self.currency,
-                rates=self.rates,
-                year=year,
-                area=area,
-            ),
-        )
-
-    def growth(self, rule: Basis, start: int, end: int) -> pl.DataFrame:
-        return self._once(
-            ("growth", rule, start, end),
-            lambda: compute.growth(
-                self.trade,
-                basis=rule,
-                currency=self.currency,
-                rates=self.rates,
-                from_year=start,
-                to_year=end,
-            ),
-        )
-
-    def shares(self, rule: Basis, year: int) -> pl.DataFrame:
-        return self._once(
-            ("shares", rule, year),
-            lambda: compute.shares(
-                self.trade, basis=rule, currency=self.currency, rates=self.rates, year=year
-            ),
-        )
-
-
-def _one(frame: pl.DataFrame, **equal: str) -> dict[str, Any]:
-    rows = frame.filter(*[pl.col(k) == v for k, v in equal.items()]).to_dicts()
-    assert len(rows) == 1, (equal, len(rows))
-    return rows[0]
-
-
-def _flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str, year: int) -> Value:
-    """A flow or balance from a ``compute.balance``/``compare`` row of ``year``."""
-    parts = ("exports", "imports") if measure_name == "balance" else (measure_name,)
-    reporters = [c for part in parts for c in _codes(row.get(f"{part}_reporter"))]
-    value = row.get(measure_name + unit)
-    coverage = row.get(f"{measure_name}_coverage")
-    out = Value(
-        value if isinstance(value, float) else None,
-        sides={_side_of(c) for c in reporters},
-        reporters=[f"{label}: {','.join(dict.fromkeys(reporters))}"] if reporters else [],
-        coverage=[f"{label}: {coverage}"] if coverage else [],
-        lines=[(year, n) for n in row.get(f"{measure_name}_source_lines") or []],
-        derived=bool(row.get(f"{measure_name}_derived")),
-    )
-    if out.value is None:
-        out.missing.append(str(row.get(f"{measure_name}_missing_reason") or f"{label}: missing"))
-    elif any(_is_partial(row.get(f"{part}_coverage")) for part in (*parts, measure_name)):
-        out.missing.append(f"{label} covers only part of the five ({coverage})")
-        out.partial = True
-    return out
-
-
-def _measure_value(frames: _Frames, measure: Measure, rule: Basis, year: int) -> Value:
-    u = frames.unit
-    label = describe(measure)
-    if measure.kind in GROWTH_KINDS:
-        out = _growth_value(frames, measure, rule, year, label)
-    elif measure.kind in FLOW_KINDS:
-        frame = frames.balance(rule, year, measure.perspective)
-        row = _one(frame, partner=str(measure.partner), area=str(measure.area))
-        out = _flow_value(row, measure.kind, u, label, year)
-    elif measure.kind == "share":
-        out = _share_value(frames, measure, rule, year, label)
-    elif measure.kind in ("ratio", "difference"):
-        assert measure.left is not None and measure.right is not None
-        a = _measure_value(frames, measure.left, rule, year)
-        b = _measure_value(frames, measure.right, rule, year)
-        result: float | None = None
-        if a.value is not None and b.value is not None:
-            if measure.kind == "difference":
-                result = a.value - b.value
-            elif b.value != 0:
-                result = a.value / b.value * (100.0 if measure.percent else 1.0)
-        out = a.merged(b, result)
-        if result is None and a.value is not None and b.value is not None:
-            out.missing.append(f"{describe(measure.right)} is zero")
-    else:
-        out = _rank_value(frames, measure, rule, year)
-    if measure.product:
-        out.missing.insert(
-            0,
-            f"no product data: the data hold merchandise totals only, not {measure.product} "
-            f"({label})",
-        )
-    return out
-
-
-def _share_value(frames: _Frames, measure: Measure, rule: Basis, year: int, label: str) -> Value:
-    of = str(measure.share_of)
-    frame = frames.shares(rule, year)
-    row = _one(frame, partner=str(measure.partner), area=str(measure.area))
-    value = row.get(f"{of}_share_pct")
-    numerator = _codes(row.get(f"{of}_reporter"))
-    has_world = row.get(f"world_{of}{frames.unit}") is not None
-    sides = {_side_of(c) for c in numerator} | ({"republic"} if has_world else set())
-    coverage = row.get(f"{of}_coverage")
-    who = ",".join(numerator) or "—"
-    if not has_world:
-        denominator = "— (no world total)"
-    elif measure.area == schema.REGION:
-        denominator = "the republics' own world totals"
-    else:
-        denominator = f"{measure.area}'s own world total"
-    out = Value(
-        value if isinstance(value, float) else None,
-        sides=sides,
-        reporters=[f"{label}: {who} ÷ {denominator}"],
-        coverage=[f"{label}: {coverage}"] if coverage else [],
-        lines=[(year, n) for n in row.get(f"{of}_source_lines") or []],
-        derived=bool(row.get(f"{of}_derived")),
-    )
-    if out.value is None:
-        out.missing.append(str(row.get(f"{of}_missing_reason") or f"{label}: missing"))
-    elif _is_partial(coverage):
-        missing = [
-            str(r[f"{of}_missing_reason"])
-            for r in frame.filter(
-                (pl.col("partner") == measure.partner)
-                & pl.col("area").is_in(schema.REPUBLICS)
-                & pl.col(f"{of}_share_pct").is_null()
-            ).to_dicts()
-        ]
-        out.missing.append(
-            f"{label} covers only {coverage}; missing: " + "; ".join(missing or ["?"])
-        )
-        out.partial = True
-    return out
-
-
-_SWAPPED = {"turnover": "turnover", "exports": "imports", "imports": "exports"}
-
-
-def _growth_value(frames: _Frames, measure: Measure, rule: Basis, year: int, label: str) -> Value:
-    """A growth (or its size) from a ``compute.growth`` row: only like with like."""
-    of = measure.left
-    assert of is not None
-    start, end = growth_years(measure, year)
-    flow = _SWAPPED[of.kind] if of.perspective == "republic" else of.kind
-    frame = frames.growth(rule, start, end)
-    row = _one(frame, partner=str(of.partner), area=str(of.area), measure=flow)
-    change = row["change_pct"]
-    value = change if isinstance(change, float) and row["comparable"] else None
-    if value is not None and measure.kind == "abs_growth":
-        value = abs(value)
-    reporters = [c for y in ("from", "to") for c in _codes(row[f"{y}_reporter"])]
-    same_reporter = row["from_reporter"] == row["to_reporter"]
-    who = (
-        str(row["from_reporter"])
-        if same_reporter
-        else f"{row['from_reporter'] or '—'} ({start}), {row['to_reporter'] or '—'} ({end})"
-    )
-    coverages = dict.fromkeys(c for c in (row["from_coverage"], row["to_coverage"]) if c)
-    out = Value(
-        value,
-        sides={_side_of(c) for c in reporters},
-        reporters=[f"{label}: {who}"] if reporters else [],
-        coverage=[f"{label}: {' → '.join(coverages)}"] if coverages else [],
-        # Each year's lines are in that year's data: keep the year with every line.
-        lines=sorted(
-            {(start, n) for n in row["from_source_lines"] or []}
-            | {(end, n) for n in row["to_source_lines"] or []}
-        ),
-        derived=bool(row["from_derived"]) or bool(row["to_derived"]),
-    )
-    if not row["comparable"]:
-        out.missing.append(f"{label}: {row['no_change_reason']}")
-    elif value is None:
-        out.missing.append(f"{label}: no percentage change from zero")
-    elif _is_partial(row["from_coverage"]):
-        out.missing.append(f"{label} covers only part of the five ({row['from_coverage']})")
-        out.partial = True
-    return out
-
-
-def _rank_value(frames: _Frames, measure: Measure, rule: Basis, year: int) -> Value:
-    u = frames.unit
-    by = measure.by
-    if measure.among == "partners":
-        frame = frames.compare(rule, year, str(measure.area))
-        subject, key = str(measure.partner), "partner"
-    else:
-        frame = frames.balance(rule, year, "partner").filter(
-            (pl.col("partner") == measure.partner) & pl.col("area").is_in(schema.REPUBLICS)
-        )
-        subject, key = str(measure.area), "area"
-    parts = [
-        _flow_value(
-            row,
-            by,
-            u,
-            f"{row['partner']}–{row['area']} {by}",
-            year,
-        )
-        for row in frame.to_dicts()
-    ]
-    merged = Value(None)
-    for part in parts:
-        merged = merged.merged(part, None)
-    values = {row[key]: part.value for row, part in zip(frame.to_dicts(), parts, strict=True)}
-    mine = values.get(subject)
-    if merged.missing or mine is None:
-        merged.value = None
-        if not merged.missing:
-            merged.missing.append(f"no {by} figure for {subject}")
-        return merged
-    if measure.among == "partners" and by == "turnover":
-        rank = _one(frame, partner=subject)["rank"]  # compare's own ranking
-    else:
-        rank = 1 + sum(1 for v in values.values() if v is not None and v > mine)
-    merged.value = float(rank)
-    return merged
 
 
 @dataclass
@@ -433,72 +132,145 @@ def compare_values(
     return math.isclose(computed, target, rel_tol=1e-12, abs_tol=1e-12)
 
 
+def decide(
+    op: str,
+    computed: tuple[float, float],
+    goal: tuple[float, float],
+    tolerance: float | None,
+    upper: float | None = None,
+) -> str | None:
+    """HOLDS or FAILS when ``computed op goal`` holds, or fails, for every value the two
+    intervals allow; None when the data allow both. Exact values are ``compare_values``."""
+    (c_lo, c_hi), (g_lo, g_hi) = computed, goal
+    if c_lo == c_hi and g_lo == g_hi:
+        return HOLDS if compare_values(op, c_lo, g_lo, tolerance, upper) else FAILS
+    if op == "between":
+        assert upper is not None
+        if g_lo < c_lo and c_hi < upper:
+            return HOLDS
+        return FAILS if c_hi <= g_lo or c_lo >= upper else None
+    checks = {
+        ">": (c_lo > g_hi, c_hi <= g_lo),
+        ">=": (c_lo >= g_hi, c_hi < g_lo),
+        "<": (c_hi < g_lo, c_lo >= g_hi),
+        "<=": (c_hi <= g_lo, c_lo > g_hi),
+    }
+    if op in checks:
+        holds, fails = checks[op]
+    else:
+        slack = (tolerance or 0.0) + 1e-9 * max(1.0, abs(g_lo), abs(g_hi))
+        if op == "=":
+            slack = 0.0
+        holds = op != "=" and c_hi - g_lo <= slack and g_hi - c_lo <= slack
+        fails = c_lo - g_hi > slack or g_lo - c_hi > slack
+    return HOLDS if holds else FAILS if fails else None
+
+
 def _evaluate_rule(
-    frames: _Frames, claim: Claim, rule: Basis, year: int
+    frames: Frames, claim: Claim, rule: Basis, year: int
 ) -> tuple[Value, Value | None, float | None, float | None, str]:
-    computed = _measure_value(frames, claim.measure, rule, year)
+    computed = measure_value(frames, claim.measure, rule, year)
     target: Value | None = None
+    goal_range: tuple[float, float] | None = None
     if claim.than is not None:
-        target = _measure_value(frames, claim.than, rule, year)
+        target = measure_value(frames, claim.than, rule, year)
         goal = None if target.value is None else target.value * claim.factor
+        if goal is not None:
+            assert target.low is not None and target.high is not None
+            ends = (target.low * claim.factor, target.high * claim.factor)
+            goal_range = (min(ends), max(ends))
         claimed = None
     else:
         claimed = _claimed_in_unit(claim, frames.currency, frames.rates, year)
         goal = claimed
+        goal_range = (claimed, claimed)
     tolerance = (
         None
         if goal is None
         else _tolerance_in_unit(claim, goal, frames.currency, frames.rates, year)
     )
     missing = computed.missing + (target.missing if target else [])
-    if missing or computed.value is None or goal is None:
-        result = NOT_CHECKABLE
-    else:
-        upper = (
-            None
-            if claim.upper is None
-            else _claimed_in_unit(
-                replace(claim, value=claim.upper), frames.currency, frames.rates, year
-            )
+    if computed.undecidable or (target is not None and target.undecidable):
+        return computed, target, claimed, tolerance, NOT_DECIDABLE
+    if missing or computed.value is None or goal_range is None:
+        return computed, target, claimed, tolerance, NOT_CHECKABLE
+    upper = (
+        None
+        if claim.upper is None
+        else _claimed_in_unit(
+            replace(claim, value=claim.upper), frames.currency, frames.rates, year
         )
-        holds = compare_values(claim.op, computed.value, goal, tolerance, upper)
-        result = HOLDS if holds else FAILS
+    )
+    assert computed.low is not None and computed.high is not None
+    result = decide(claim.op, (computed.low, computed.high), goal_range, tolerance, upper)
+    if result is None:
+        bounded = computed.bounded + (target.bounded if target else [])
+        computed.missing.append(
+            "not decidable from the data: "
+            + ("; ".join(dict.fromkeys(bounded)) or "the data allow it both ways")
+            + ", so the claim may hold or fail"
+        )
+        return computed, target, claimed, tolerance, NOT_DECIDABLE
     return computed, target, claimed, tolerance, result
 
 
 def _label(computed: Value, target: Value | None, rule: str) -> str:
-    sides = computed.sides | (target.sides if target else set())
+    """Whose statistics a row rests on: partner, republic, or mixed."""
+    both = computed if target is None else computed.merged(target, None)
+    if both.mixed:
+        return "mixed"
+    sides = both.sides
     if not sides:
         return rule
     return sides.pop() if len(sides) == 1 else "mixed"
 
 
 def _verdict(rows: list[_Row], unit: str) -> tuple[str, str]:
-    checked = [r for r in rows if r.result != NOT_CHECKABLE]
+    """One verdict from the rows of one claim, and the sentence that explains it.
+
+    A verdict rests on like-for-like statistics: rows that mix reporters decide only when no
+    other row does, and then the verdict is MIXED. Rows whose bounds allow both answers are
+    NOT_DECIDABLE.
+    """
+    checked = [r for r in rows if r.result in (HOLDS, FAILS)]
+    clean = [r for r in checked if r.label != "mixed" or r.computed.compares_sides]
+    skipped = "".join(
+        f"; {r.result} on {r.label}: {'; '.join(_missing(r))}"
+        for r in rows
+        if r.result in (NOT_CHECKABLE, NOT_DECIDABLE)
+    )
     if not checked:
-        reasons = dict.fromkeys(m for r in rows for m in _missing(r))
+        undecided = [r for r in rows if r.result == NOT_DECIDABLE]
+        reasons = dict.fromkeys(m for r in (undecided or rows) for m in _missing(r))
         partial = [
             f"{check_value(r.computed.value, unit)} on {r.label}"
             for r in rows
             if r.computed.partial and r.computed.value is not None
         ]
         shown = f"; on the part covered: {', '.join(partial)}" if partial else ""
-        return NOT_CHECKABLE, ("; ".join(reasons) or "no figure") + shown
+        verdict = NOT_DECIDABLE if undecided else NOT_CHECKABLE
+        return verdict, ("; ".join(reasons) or "no figure") + shown
 
-    def on(result: str) -> str:
-        return " and ".join(dict.fromkeys(r.label for r in checked if r.result == result))
+    def on(result: str, among: list[_Row]) -> str:
+        return " and ".join(dict.fromkeys(r.label for r in among if r.result == result))
 
-    results = {r.result for r in checked}
-    skipped = "".join(
-        f"; not checkable on {r.label}: {'; '.join(_missing(r))}"
-        for r in rows
-        if r.result == NOT_CHECKABLE
+    mixed_note = "".join(
+        f"; {r.result} on mixed statistics (not like for like)"
+        for r in checked
+        if r.label == "mixed"
     )
+    if not clean:
+        readings = "; ".join(f"{r.result} on the {r.rule} rule's mixed figures" for r in checked)
+        return MIXED, (
+            f"{readings}: only one reporter's figure set against another's decides it, "
+            "not like for like" + skipped
+        )
+    results = {r.result for r in clean}
     if results == {HOLDS}:
-        return HOLDS, f"holds on {on(HOLDS)}{skipped}"
+        return HOLDS, f"holds on {on(HOLDS, clean)}{mixed_note}{skipped}"
     if results == {FAILS}:
-        return FAILS, f"fails on {on(FAILS)}{skipped}"
-    return DEPENDS, f"holds on {on(HOLDS)}; fails on {on(FAILS)}{skipped}"
+        return FAILS, f"fails on {on(FAILS, clean)}{mixed_note}{skipped}"
+    return DEPENDS, f"holds on {on(HOLDS, clean)}; fails on {on(FAILS, clean)}{mixed_note}{skipped}"
 
 
 def _years_needed(measure: Measure | None, year: int) -> set[int]:
@@ -507,20 +279,18 @@ def _years_needed(measure: Measure | None, year: int) -> set[int]:
         return set()
     if measure.kind in GROWTH_KINDS:
         return set(growth_years(measure, year))
+    if measure.kind in TIME_KINDS:
+        from ca_trade.claims import measures_time
+
+        return measures_time.years_needed(measure, year)
     if measure.kind in ("ratio", "difference"):
         return _years_needed(measure.left, year) | _years_needed(measure.right, year)
     return {year}
 
 
-def growth_years(measure: Measure, year: int) -> tuple[int, int]:
-    """A growth measure's (from, to) years: its own, else the claim's year and the one before."""
-    end = measure.to_year or year
-    return (measure.from_year or end - 1), end
-
-
 def _with_years(measure: Measure, year: int) -> Measure:
     """The measure with its growth years filled in (for describing the test)."""
-    if measure.kind in GROWTH_KINDS:
+    if measure.kind in (*GROWTH_KINDS, "change", "avg_growth", "share_change", "growth_rank"):
         start, end = growth_years(measure, year)
         return replace(measure, from_year=start, to_year=end)
     if measure.left is not None and measure.right is not None:
@@ -552,14 +322,16 @@ def evaluate(
     (the lower bound for ``between``), claimed_upper_value (``between`` only),
     computed_value, than_value (the other measure × factor), tolerance_value (absolute, in
     unit), result (holds / fails / not checkable on this basis), verdict and verdict_detail (the
-    claim's, on every row), reporters, coverage, computed_derived, computed_missing_reason,
+    claim's, on every row), reporters (in words), reporter_codes (every reporter whose figures
+    went in, sorted), mixed (one reporter's figures set against another's), coverage,
+    computed_derived, computed_missing_reason,
     computed_source_lines (data-file lines behind the computed and compared values),
     computed_source_years (the year of each of those lines, in the same order: a claim about
     change reads two years, each from its own file; ``compute.explain`` looks each line up in its
     year), quote and
     source_title/author/date/url, note.
     """
-    frames = _Frames(trade, currency, rates)
+    frames = Frames(trade, currency, rates)
     years = set(trade.get_column("year").unique().to_list())
     unit_of = {"amount": currency.lower() + "_m", "share": "pct", "rank": "rank", "growth": "pct"}
     records: list[dict[str, Any]] = []
@@ -598,11 +370,16 @@ def evaluate(
                     frames, claim, rule, claim_year
                 )
                 label = _label(computed, target, rule)
+                codes = computed.codes | (target.codes if target else set())
+                # One reporter's statistics give one answer: a rule that used the same
+                # reporters as an earlier one is the same row.
                 same = next(
                     (
                         r
                         for r in rows
                         if r.label == label
+                        and r.computed.codes | (r.target.codes if r.target else set()) == codes
+                        and r.result == result
                         and r.computed.value == computed.value
                         and (r.target.value if r.target else None)
                         == (target.value if target else None)
@@ -656,6 +433,8 @@ def evaluate(
                     "verdict": verdict,
                     "verdict_detail": detail,
                     "reporters": "; ".join(dict.fromkeys(both.reporters)) or None,
+                    "reporter_codes": sorted(both.codes),
+                    "mixed": both.mixed,
                     "coverage": "; ".join(dict.fromkeys(both.coverage)) or None,
                     "computed_derived": both.derived,
                     "computed_missing_reason": "; ".join(dict.fromkeys(both.missing)) or None,

@@ -21,7 +21,17 @@ FLOW_KINDS = ("turnover", "exports", "imports", "balance")
 OPERAND_KINDS = (*FLOW_KINDS, "share")
 GROWTH_KINDS = ("growth", "abs_growth")
 GROWTH_OF = ("turnover", "exports", "imports")
-KINDS = (*FLOW_KINDS, "share", "ratio", "difference", "rank", *GROWTH_KINDS)
+# Measures over time and across sides (claims/measures_time.py; docs/claims.md):
+TIME_KINDS = ("change", "avg_growth", "share_change", "extreme", "growth_rank", "mirror_ratio")
+TIME_VALUES = {
+    "change": "amount",
+    "avg_growth": "growth",
+    "share_change": "share",
+    "extreme": "rank",
+    "growth_rank": "rank",
+    "mirror_ratio": "ratio",
+}
+KINDS = (*FLOW_KINDS, "share", "ratio", "difference", "rank", *GROWTH_KINDS, *TIME_KINDS)
 SHARE_OF = ("trade", "imports", "exports")
 OPS = (">", ">=", "<", "<=", "≈", "=", "between")
 OP_CODES = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "≈": "approx", "=": "eq"}
@@ -33,6 +43,10 @@ AMOUNT_UNITS |= {"EUR bn": ("EUR", 1000.0), "EUR m": ("EUR", 1.0)}
 RULES: tuple[Basis, ...] = ("partner", "republic")
 
 HOLDS, FAILS, DEPENDS, NOT_CHECKABLE = "holds", "fails", "depends on basis", "not checkable"
+# A claim the data allow both ways (a bound in the data), and one that only mixed statistics
+# (one side's figure against the other's) could decide.
+NOT_DECIDABLE, MIXED = "not decidable", "mixed reporters"
+VERDICTS = (HOLDS, FAILS, DEPENDS, MIXED, NOT_DECIDABLE, NOT_CHECKABLE)
 
 # ------------------------------------------------------------------------------- the model
 
@@ -65,6 +79,7 @@ class Measure:
     percent: bool = False  # ratio expressed in % rather than as a plain ratio
     from_year: int | None = None
     to_year: int | None = None
+    order: str | None = None  # extreme: "highest" or "lowest"
 
 
 @dataclass(frozen=True)
@@ -128,6 +143,8 @@ def value_kind(measure: Measure) -> str:
     """What a measure's value is: ``amount``, ``share``, ``ratio``, ``rank`` or ``growth``."""
     if measure.kind in GROWTH_KINDS:
         return "growth"
+    if measure.kind in TIME_VALUES:
+        return TIME_VALUES[measure.kind]
     if measure.kind in FLOW_KINDS:
         return "amount"
     if measure.kind == "difference":
@@ -162,6 +179,10 @@ def describe(measure: Measure) -> str:
         return f"{subject} {_FLOW_WORDS[measure.kind]} {other}{product}"
     if measure.kind == "share":
         return f"{measure.partner} share of {measure.area} {measure.share_of}{product}"
+    if measure.kind in TIME_KINDS:
+        from ca_trade.claims.measures_words import describe_time
+
+        return describe_time(measure, describe)
     if measure.kind in GROWTH_KINDS:
         assert measure.left is not None
         start = measure.from_year or "year before"
@@ -174,6 +195,11 @@ def describe(measure: Measure) -> str:
         return f"({describe(measure.left)}) {sign} ({describe(measure.right)})"
     if measure.among == "partners":
         return f"rank of {measure.partner} among CHN/EU27/RUS for {measure.area} by {measure.by}"
+    if measure.among == "countries":
+        return (
+            f"rank of {measure.partner} among the countries in the data for {measure.area} "
+            f"by {measure.by}"
+        )
     return f"rank of {measure.area} among the five for {measure.partner} by {measure.by}"
 
 

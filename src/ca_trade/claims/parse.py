@@ -27,6 +27,7 @@ from ca_trade.claims.model import (
     OPERAND_KINDS,
     OPS,
     SHARE_OF,
+    TIME_KINDS,
     Claim,
     ClaimSet,
     Measure,
@@ -36,6 +37,7 @@ from ca_trade.claims.model import (
     is_share,
     value_kind,
 )
+from ca_trade.claims.parse_time import group_area
 from ca_trade.errors import DataError
 
 # ------------------------------------------------------------------------------- reading
@@ -99,6 +101,7 @@ _MEASURE_KEYS = {
     "product",
     "from_year",
     "to_year",
+    "order",
 }
 
 
@@ -199,6 +202,11 @@ def _measure(
             if name in table:
                 raise where.error(f"{key}.{name}", f"not used by kind {kind!r}")
 
+    if kind in TIME_KINDS:
+        from ca_trade.claims.parse_time import time_measure
+
+        return time_measure(where, key, table, kind, refuse)
+    refuse("order")
     if kind not in GROWTH_KINDS:
         refuse("from_year", "to_year")
     if kind in GROWTH_KINDS:
@@ -215,7 +223,9 @@ def _measure(
                 key + ".area",
                 table.get("area"),
                 schema.REPUBLICS if partner == schema.WORLD else regions,
-            ),
+            )
+            if growth or not isinstance(table.get("area"), list)
+            else group_area(where, key + ".area", table["area"]),
             perspective=_choice(
                 where,
                 key + ".perspective",
@@ -247,10 +257,14 @@ def _measure(
             raise where.error(key, "a difference needs two amounts or two shares")
         return Measure(kind, left=left, right=right)
     refuse("of", "to", "minus", "perspective")
-    among = _choice(where, key + ".among", table.get("among"), ("partners", "republics"), "")
+    among = _choice(
+        where, key + ".among", table.get("among"), ("partners", "republics", "countries"), ""
+    )
     if not among:
-        raise where.error(key + ".among", "missing", hint="partners or republics")
-    area_codes = schema.REPUBLICS if among == "republics" else regions
+        raise where.error(key + ".among", "missing", hint="partners, republics or countries")
+    area_codes = schema.REPUBLICS if among != "partners" else regions
+    if among == "countries" and table.get("partner") == "EU27":
+        raise where.error(key + ".partner", "the EU is not a country", hint="CHN or RUS")
     return Measure(
         kind,
         partner=_code(where, key + ".partner", table.get("partner"), schema.PARTNERS),

@@ -7,6 +7,7 @@ import polars as pl
 from ca_trade import schema
 from ca_trade.compute.common import add_balance, figure_columns, select_year, unit_suffix
 from ca_trade.figures import FIGURE_FIELDS, Basis, resolve
+from ca_trade.schema import Bound, Perspective
 
 
 def balance(
@@ -16,7 +17,7 @@ def balance(
     currency: str,
     rates: dict[int, float],
     year: int | None = None,
-    perspective: str = "partner",
+    perspective: Perspective | str = Perspective.partner,
 ) -> pl.DataFrame:
     """Each partner's balance with each republic and with the five.
 
@@ -25,53 +26,61 @@ def balance(
     republic's exports (= the partner's imports) minus its imports.
 
     Takes the loader's frame. Returns year, partner, area, exports/imports/turnover/balance
-    ``<unit>``, ``balance_pct_of_turnover``, ``exports_pct_of_turnover``, ``surplus_holder``
-    (a code, or null when balanced or unknown), ``valuation``, ``mixed_reporters``, and each
+    ``<unit>``, ``balance_pct_of_turnover`` and ``exports_pct_of_turnover`` (of the same
+    two flows' sum, so of the same reporters' figures; null when a flow is a bound or partial),
+    ``surplus_holder`` (a code, or null when balanced or unknown), ``valuation``,
+    ``mixed_reporters`` (exports and imports are different reporters' figures), and each
     measure's provenance columns as in ``compare``.
     """
+    perspective = Perspective(perspective)  # an unknown one raises, never a silent partner view
     trade, chosen_year = select_year(trade, year)
     u = unit_suffix(currency)
     figures = resolve(trade, basis, currency, rates)
-    wide = add_balance(figure_columns(figures, currency), currency)
-    side_of = {c: pl.col(f"{c}_reporter").is_in(schema.PARTNERS) for c in ("exports", "imports")}
-    valuation = pl.format(
-        "exports {} ({}), imports {} ({})",
-        pl.when(side_of["exports"]).then(pl.lit("FOB")).otherwise(pl.lit("CIF")),
-        "exports_reporter",
-        pl.when(side_of["imports"]).then(pl.lit("CIF")).otherwise(pl.lit("FOB")),
-        "imports_reporter",
-    )
-    known = pl.col("balance" + u).is_not_null()
-    result = wide.with_columns(
-        pl.when(known).then(valuation).alias("valuation"),
-        pl.when(known)
-        .then(pl.col("exports_reporter") != pl.col("imports_reporter"))
-        .alias("mixed_reporters"),
-    )
-    if perspective == "republic":
+    wide = figure_columns(figures, currency)
+    if perspective is Perspective.republic:  # the republic's exports are the partner's imports
         swap = {"exports": "imports", "imports": "exports"}
         renamed = {}
-        for column in result.columns:
+        for column in wide.columns:
             for a, b in swap.items():
                 if column.startswith(a + "_") or column == a + u:
                     renamed[column] = b + column[len(a) :]
-        result = result.rename(renamed).with_columns(
-            (pl.col("exports" + u) - pl.col("imports" + u)).alias("balance" + u)
-        )
-    balance_value = pl.col("balance" + u)
-    partial = pl.any_horizontal(
-        pl.col(f"{m}_coverage").str.contains("partial").fill_null(False)
-        for m in ("exports", "imports", "turnover")
+        wide = wide.rename(renamed)
+    result = add_balance(wide, currency)
+    partner_side = perspective.value
+    valuation = pl.format(
+        "exports {} ({}), imports {} ({})",
+        pl.when(pl.col("exports_reporter").is_in(schema.PARTNERS) == (partner_side == "partner"))
+        .then(pl.lit("FOB"))
+        .otherwise(pl.lit("CIF")),
+        "exports_reporter",
+        pl.when(pl.col("imports_reporter").is_in(schema.PARTNERS) == (partner_side == "partner"))
+        .then(pl.lit("CIF"))
+        .otherwise(pl.lit("FOB")),
+        "imports_reporter",
     )
-    per_turnover = pl.when(~partial).then(pl.col("turnover" + u))
-    subject = "partner" if perspective == "partner" else "area"
-    other = "area" if perspective == "partner" else "partner"
+    known = pl.col("balance" + u).is_not_null()
+    balance_value = pl.col("balance" + u)
+    # Percentages of the same two flows' sum: the same reporters as the balance, never another
+    # reporter's turnover; only when neither flow is a bound.
+    exact = pl.all_horizontal(
+        ~pl.col(f"{m}_bound").is_in([Bound.LOWER.value, Bound.UPPER.value]).fill_null(False)
+        for m in ("exports", "imports")
+    )
+    per_turnover = pl.when(known & exact & ~pl.col("balance_partial")).then(
+        pl.col("exports" + u) + pl.col("imports" + u)
+    )
+    result = result.with_columns(
+        pl.when(known).then(valuation).alias("valuation"),
+        pl.when(known).then(pl.col("balance_mixed")).alias("mixed_reporters"),
+    )
+    subject = "partner" if perspective is Perspective.partner else "area"
+    other = "area" if perspective is Perspective.partner else "partner"
     order = {code: i for i, code in enumerate((*schema.REPUBLICS, schema.REGION))}
     return result.select(
         pl.lit(chosen_year, dtype=pl.Int64).alias("year"),
         "partner",
         "area",
-        pl.lit(perspective).alias("perspective"),
+        pl.lit(perspective.value).alias("perspective"),
         "exports" + u,
         "imports" + u,
         "turnover" + u,

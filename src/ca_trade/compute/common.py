@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from ca_trade.figures import FIGURE_FIELDS
+from ca_trade import bounds
+from ca_trade.figures import BASIS_RANK, FIGURE_FIELDS, RANK_BASIS, mixes
+from ca_trade.schema import Currency
 
 FLOW_MEASURE = {"total": "turnover", "export": "exports", "import": "imports"}
 
 
 def unit_suffix(currency: str) -> str:
     """Column suffix for values in millions of ``currency``: ``_usd_m`` or ``_eur_m``."""
-    return f"_{currency.lower()}_m"
+    return f"_{Currency(currency).value.lower()}_m"
 
 
 def select_year(trade: pl.DataFrame, year: int | None) -> tuple[pl.DataFrame, int]:
@@ -25,8 +27,9 @@ def figure_columns(figures: pl.DataFrame, currency: str) -> pl.DataFrame:
     """One row per (year, partner, area) with each flow's value and provenance side by side.
 
     Takes ``figures.resolve`` output. Returns year, partner, area and, for each measure
-    (turnover, exports, imports): ``<measure>_<cur>_m``, ``<measure>_reporter``, ``_basis``,
-    ``_derived``, ``_coverage``, ``_fx_rate``, ``_missing_reason``, ``_source_lines``.
+    (turnover, exports, imports): ``<measure>_<cur>_m`` and ``<measure>_`` + each of
+    ``figures.FIGURE_FIELDS`` (reporter, basis, derived, coverage, partial, mixed, bound,
+    fx_rate, missing_reason), and ``<measure>_source_lines``.
     """
     keys = ["year", "partner", "area"]
     out = figures.select(keys).unique(maintain_order=True)
@@ -54,32 +57,38 @@ def _joined(a: str, b: str) -> pl.Expr:
     )
 
 
+def weakest_basis(*columns: str) -> pl.Expr:
+    """The weakest data basis among ``columns`` (official < compiled < unstated), null-safe."""
+    return pl.max_horizontal(
+        pl.col(c).replace_strict(BASIS_RANK, default=None, return_dtype=pl.Int64) for c in columns
+    ).replace_strict(RANK_BASIS, default=None, return_dtype=pl.String)
+
+
+def reporters_of(*columns: str) -> pl.Expr:
+    """The distinct reporters of typed ``*_reporters`` list columns together, sorted."""
+    return pl.concat_list(pl.col(c).fill_null([]) for c in columns).list.unique().list.sort()
+
+
 def add_balance(wide: pl.DataFrame, currency: str) -> pl.DataFrame:
     """Add the partner's balance (exports - imports) and its provenance to ``figure_columns``.
 
-    Adds ``balance_<cur>_m`` (null unless both flows exist), ``balance_reporter``,
-    ``balance_basis``, ``balance_derived``, ``balance_coverage``, ``balance_fx_rate``,
-    ``balance_missing_reason`` and ``balance_source_lines``.
+    Adds ``balance_<cur>_m`` (null unless both flows exist and their bounds leave it
+    decidable), ``balance_reporter``, ``balance_basis``, ``balance_derived``,
+    ``balance_coverage``, ``balance_partial``, ``balance_mixed`` (its two flows come from more
+    than one reporter), ``balance_bound``, ``balance_fx_rate``, ``balance_missing_reason`` and
+    ``balance_source_lines``.
     """
     u = unit_suffix(currency)
     exports, imports = pl.col("exports" + u), pl.col("imports" + u)
-    weakest = pl.max_horizontal(
-        pl.col("exports_basis").replace_strict(
-            {"official": 0, "compiled": 1, "unstated": 2}, default=None, return_dtype=pl.Int64
-        ),
-        pl.col("imports_basis").replace_strict(
-            {"official": 0, "compiled": 1, "unstated": 2}, default=None, return_dtype=pl.Int64
-        ),
-    ).replace_strict(
-        {0: "official", 1: "compiled", 2: "unstated"}, default=None, return_dtype=pl.String
-    )
     both = exports.is_not_null() & imports.is_not_null()
+    bound = bounds.combine([pl.col("exports_bound")], [pl.col("imports_bound")])
+    decidable = both & (bound.fill_null("") != bounds.UNDECIDABLE)
     return wide.with_columns(
-        (exports - imports).alias("balance" + u),
+        pl.when(decidable).then(exports - imports).alias("balance" + u),
         pl.when(both)
         .then(_joined("exports_reporter", "imports_reporter"))
         .alias("balance_reporter"),
-        pl.when(both).then(weakest).alias("balance_basis"),
+        pl.when(both).then(weakest_basis("exports_basis", "imports_basis")).alias("balance_basis"),
         pl.when(both)
         .then(pl.col("exports_derived") | pl.col("imports_derived"))
         .alias("balance_derived"),
@@ -87,10 +96,35 @@ def add_balance(wide: pl.DataFrame, currency: str) -> pl.DataFrame:
         .then(_joined("exports_coverage", "imports_coverage"))
         .alias("balance_coverage"),
         pl.when(both)
+        .then(pl.col("exports_covers").list.set_intersection("imports_covers").list.sort())
+        .alias("balance_covers"),
+        pl.when(both)
+        .then(pl.col("exports_partial") | pl.col("imports_partial"))
+        .alias("balance_partial"),
+        pl.when(both)
+        .then(reporters_of("exports_reporters", "imports_reporters"))
+        .alias("balance_reporters"),
+        pl.when(both)
+        .then(mixes(reporters_of("exports_reporters", "imports_reporters")))
+        .alias("balance_mixed"),
+        pl.when(both).then(bound).alias("balance_bound"),
+        pl.lit(None, dtype=pl.Float64).alias("balance_alternative_value"),
+        pl.when(both)
         .then(pl.max_horizontal("exports_fx_rate", "imports_fx_rate"))
         .alias("balance_fx_rate"),
-        pl.when(both)
+        pl.when(decidable)
         .then(None)
+        .when(both)
+        .then(
+            pl.format(
+                "{}: exports {} {}, imports {} {}",
+                pl.lit(bounds.REASON),
+                pl.col("exports_bound").fill_null("exact"),
+                exports.round(2),
+                pl.col("imports_bound").fill_null("exact"),
+                imports.round(2),
+            )
+        )
         .otherwise(
             pl.concat_str(
                 pl.lit("needs both exports and imports: "),

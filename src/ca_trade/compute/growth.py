@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import polars as pl
 
-from ca_trade import schema
-from ca_trade.compute.common import FLOW_MEASURE, unit_suffix
-from ca_trade.figures import Basis, resolve, world_totals
+from ca_trade import bounds, schema
+from ca_trade.compute.common import FLOW_MEASURE, reporters_of, unit_suffix
+from ca_trade.figures import Basis, mixes, resolve, world_totals
 
-_GROWTH_FIELDS = ("reporter", "basis", "derived", "coverage", "fx_rate", "missing_reason")
+_GROWTH_FIELDS = (
+    "reporter",
+    "reporters",
+    "basis",
+    "derived",
+    "coverage",
+    "covers",
+    "partial",
+    "mixed",
+    "bound",
+    "fx_rate",
+    "missing_reason",
+)
 _REPORTER_WORDS = {
     "CHN": "CHN customs",
     "EU27": "EU27 figures",
     "RUS": "RUS officials",
     schema.REGION: "the republics' compilation (CA5)",
 }
-_PARTIAL_COVERAGE = r"^(\d+)/(\d+): partial \(has (.*)\)$"
 
 
 def growth_years(
@@ -46,19 +57,17 @@ def _who(reporter: pl.Expr) -> pl.Expr:
     )
 
 
-def _covers(coverage: pl.Expr) -> pl.Expr:
+def _covers(covers: pl.Expr) -> pl.Expr:
     """A region figure's coverage in words: '4/5 republics (KAZ, KGZ, TJK, UZB)'."""
+    five = len(schema.REPUBLICS)
     return (
-        pl.when(coverage.str.contains(_PARTIAL_COVERAGE))
+        pl.when(covers.list.len() < five)
         .then(
             pl.format(
-                "{}/{} republics ({})",
-                coverage.str.extract(_PARTIAL_COVERAGE, 1),
-                coverage.str.extract(_PARTIAL_COVERAGE, 2),
-                coverage.str.extract(_PARTIAL_COVERAGE, 3),
+                "{}/{} republics ({})", covers.list.len(), pl.lit(five), covers.list.join(", ")
             )
         )
-        .otherwise(pl.lit(f"{len(schema.REPUBLICS)}/{len(schema.REPUBLICS)} republics"))
+        .otherwise(pl.lit(f"{five}/{five} republics"))
     )
 
 
@@ -77,6 +86,9 @@ def _growth_figures(
     world = world_totals(pair, currency, rates).with_columns(
         pl.lit(schema.WORLD).alias("partner"),
         pl.lit("republic's own world total").alias("coverage"),
+        pl.concat_list("area").alias("covers"),
+        pl.lit(False).alias("partial"),
+        pl.lit(False).alias("mixed"),
     )
     grid = (
         pl.DataFrame({"year": years}, schema={"year": pl.Int64})
@@ -126,9 +138,12 @@ def growth(
     Takes the loader's frame (both years). Returns from_year, to_year, partner, area, measure,
     seen_from (whose exports and imports: the partner's, or the republic's for WLD),
     ``value_from<unit>``, ``value_to<unit>``, ``change<unit>``, change_pct, annual_rate_pct
-    (the average annual rate over the span, like change_pct only when comparable), comparable,
-    no_change_reason, currency_effect_pct, note, basis_rule, and for each year (``from_``,
-    ``to_``): reporter, basis, derived, coverage, fx_rate, missing_reason, source_lines.
+    (the average annual rate over the span, like change_pct only when comparable), change_bound
+    (``bounds``: a change from a bound is a bound, or not decidable), change_mixed (the two
+    years' figures are different reporters'), comparable, no_change_reason,
+    currency_effect_pct, note, basis_rule, and for each year (``from_``, ``to_``): reporter,
+    basis, derived, coverage, covers, partial, mixed, bound, fx_rate, missing_reason,
+    source_lines.
     """
     start, end = growth_years(trade, from_year, to_year)
     u = unit_suffix(currency)
@@ -169,14 +184,12 @@ def growth(
         wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias("_from_at_end_rate"))
     a, b = pl.col(f"value_from{u}"), pl.col(f"value_to{u}")
     both = a.is_not_null() & b.is_not_null()
-    same_reporter = pl.col("from_reporter") == pl.col("to_reporter")
-    partial = r"partial"
-    from_partial = pl.col("from_coverage").str.contains(partial).fill_null(False)
-    to_partial = pl.col("to_coverage").str.contains(partial).fill_null(False)
-    same_coverage = (~from_partial & ~to_partial) | (
-        pl.col("from_coverage").eq_missing(pl.col("to_coverage"))
-    )
-    comparable = both & same_reporter & same_coverage
+    same_reporter = pl.col("from_reporters") == pl.col("to_reporters")
+    from_partial = pl.col("from_partial").fill_null(False)
+    same_coverage = pl.col("from_covers").list.sort() == pl.col("to_covers").list.sort()
+    bound = bounds.combine([pl.col("to_bound")], [pl.col("from_bound")])
+    decidable = bound.fill_null("") != bounds.UNDECIDABLE
+    comparable = both & same_reporter & same_coverage & decidable
     reason = (
         pl.when(a.is_null() & b.is_null())
         .then(
@@ -201,9 +214,21 @@ def growth(
             pl.format(
                 "{} covers {}, {} covers {}",
                 pl.lit(start),
-                _covers(pl.col("from_coverage")),
+                _covers(pl.col("from_covers")),
                 pl.lit(end),
-                _covers(pl.col("to_coverage")),
+                _covers(pl.col("to_covers")),
+            )
+        )
+        .when(~decidable)
+        .then(
+            pl.format(
+                "{} ({} {}: {}; {}: {})",
+                pl.lit(bounds.REASON),
+                _who(pl.col("from_reporter")),
+                pl.lit(start),
+                pl.col("from_bound").fill_null("exact"),
+                pl.lit(end),
+                pl.col("to_bound").fill_null("exact"),
             )
         )
     )
@@ -225,7 +250,7 @@ def growth(
             )
         ),
         pl.when(comparable & from_partial).then(
-            pl.format("both years cover only {}", _covers(pl.col("from_coverage")))
+            pl.format("both years cover only {}", _covers(pl.col("from_covers")))
         ),
         pl.when(
             comparable
@@ -254,6 +279,10 @@ def growth(
             pl.when(comparable & (a > 0) & (b > 0))
             .then(((b / a) ** (1 / (end - start)) - 1) * 100)
             .alias("annual_rate_pct"),
+            pl.when(both & same_reporter & same_coverage).then(bound).alias("change_bound"),
+            pl.when(both)
+            .then(mixes(reporters_of("from_reporters", "to_reporters")))
+            .alias("change_mixed"),
             comparable.alias("comparable"),
             reason.alias("no_change_reason"),
             effect.alias("currency_effect_pct"),
@@ -276,6 +305,8 @@ def growth(
             f"change{u}",
             "change_pct",
             "annual_rate_pct",
+            "change_bound",
+            "change_mixed",
             "comparable",
             "no_change_reason",
             "currency_effect_pct",

@@ -9,7 +9,7 @@ from ca_trade.tables.cells import (
     MISSING,
     cell,
     figure_notes,
-    marked,
+    labelled,
     num,
     pct,
     rates_used,
@@ -76,16 +76,18 @@ def balance_tables(
             grid.add_section()
         previous = row["partner"]
         balance = num(row["balance" + unit])
-        balance_cell = marked(row, "balance", unit)
+        balance_cell = labelled(row, "balance", unit)
         if balance is not None:
-            balance_cell.stylize("green" if balance >= 0 else "red")
+            balance_cell.stylize(
+                "green" if balance >= 0 else "red", 0, balance_cell.plain.find("\n") % 99
+            )
         holder = row["surplus_holder"]
         grid.add_row(
             cell(NAMES.get(str(row["partner"]), str(row["partner"]))),
             cell(NAMES.get(str(row["area"]), str(row["area"]))),
-            marked(row, "exports", unit),
-            marked(row, "imports", unit),
-            marked(row, "turnover", unit),
+            labelled(row, "exports", unit),
+            labelled(row, "imports", unit),
+            labelled(row, "turnover", unit),
             balance_cell,
             cell(pct(num(row["balance_pct_of_turnover"]))),
             cell(pct(num(row["exports_pct_of_turnover"]))),

@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from rich.text import Text
 
+from ca_trade.bounds import MARKS
 from ca_trade.tables.layout import MISSING, as_text
 
 KIND_OF_REPORTER = {
@@ -69,16 +70,18 @@ def line_ref(row: dict[str, object]) -> str | None:
     return str(line)
 
 
-def who(reporter: str | None, basis: str | None) -> str:
-    """Whose statistics, short: 'CHN customs · official', 'KAZ+KGZ statistics · compiled'."""
-    if reporter is None:
+def who(reporters: object, basis: object) -> str:
+    """Whose statistics, short: 'CHN customs · official', 'KAZ+KGZ statistics · compiled'.
+
+    ``reporters`` is a typed ``*_reporters`` list cell."""
+    if not isinstance(reporters, list) or not reporters:
         return MISSING
-    codes = reporter.split(",")
+    codes = [str(c) for c in reporters]
     if len(codes) == 1:
         text = f"{codes[0]} {KIND_OF_REPORTER.get(codes[0], 'statistics')}"
     else:
         text = f"{'+'.join(codes) if len(codes) < 5 else 'the five republics'}' statistics"
-    return f"{text} · {basis}" if basis else text
+    return f"{text} · {basis}" if isinstance(basis, str) and basis else text
 
 
 def by_measure(values: dict[str, str]) -> str:
@@ -92,34 +95,60 @@ def by_measure(values: dict[str, str]) -> str:
 
 
 def marked(row: dict[str, object], measure: str, unit: str) -> Text:
-    """A figure in bn with its markers: * derived, † unstated basis, € converted, ~ partial."""
+    """A figure in bn with its markers (see ``flagged``)."""
     return with_markers(num(row[measure + unit]), row, measure)
 
 
+def labelled(row: dict[str, object], measure: str, unit: str) -> Text:
+    """A figure with its markers and, when it covers only some republics, which ("UZB only"):
+    a partial figure must not read as the whole row's."""
+    text = marked(row, measure, unit)
+    covers = row.get(f"{measure}_covers")
+    if row.get(f"{measure}_partial") and isinstance(covers, list) and covers:
+        text.append("\n" + "+".join(str(c) for c in covers) + " only", style="red")
+    return text
+
+
 def with_markers(value: float | None, row: dict[str, object], prefix: str) -> Text:
-    """``value`` in bn, marked from the row's ``{prefix}_derived/_basis/_fx_rate/_coverage``."""
-    text = Text(bn(value))
+    """``value`` in bn, marked from the row's ``{prefix}_*`` provenance columns."""
+    return flagged(bn(value), value, row, prefix)
+
+
+def flagged(shown: str, value: float | None, row: dict[str, object], prefix: str) -> Text:
+    """``shown`` with the markers of the row's typed ``{prefix}_*`` columns: ≥ ≤ ≈ (bound,
+    before the number), * derived, † unstated basis, € converted, ~ partial, ◐ mixed reporters.
+    A missing value gets none."""
     if value is None:
-        return text
+        return Text(shown)
+    text = Text(MARKS.get(str(row.get(f"{prefix}_bound")), ""), style="bold red")
+    text.append(shown)
     if row.get(f"{prefix}_derived"):
         text.append("*", style="yellow")
     if row.get(f"{prefix}_basis") == "unstated":
         text.append("†", style="red")
     if row.get(f"{prefix}_fx_rate") is not None:
         text.append("€", style="magenta")
-    coverage = row.get(f"{prefix}_coverage")
-    if isinstance(coverage, str) and "partial" in coverage:
+    if row.get(f"{prefix}_partial"):
         text.append("~", style="red")
+    if row.get(f"{prefix}_mixed"):
+        text.append("◐", style="red")
     return text
+
+
+MARKER_NOTES = {
+    "*": "* derived from the same reporter's other two flows (export = total − import, "
+    "total = export + import)",
+    "†": "† a statement with no stated statistical basis (used only as a last resort)",
+    "~": "~ partial: not every republic has this figure (see coverage)",
+    "◐": "◐ mixed: the figure combines more than one reporter's statistics",
+    "≥": "≥ ≤ a bound: the source says only 'more than' (≥) or 'less than' (≤); ≈ 'about'",
+}
 
 
 def figure_notes(rates_used: dict[int, float]) -> list[str]:
     """The legend for figure markers, with the exchange rate when one was used."""
     notes = [
-        "* derived from the same reporter's other two flows (export = total − import, "
-        "total = export + import)",
-        "† a statement with no stated statistical basis (used only as a last resort)",
-        "~ partial: not every republic has this figure (see coverage)",
+        *MARKER_NOTES.values(),
         "— missing: not published, and not derivable (never counted as zero)",
     ]
     for year, rate in sorted(rates_used.items()):
@@ -160,6 +189,8 @@ __all__ = [
     "by_measure",
     "cell",
     "figure_notes",
+    "flagged",
+    "labelled",
     "line_ref",
     "marked",
     "num",

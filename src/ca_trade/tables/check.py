@@ -18,11 +18,13 @@ VERDICT_STYLE = {
     "holds": "bold green",
     "fails": "bold red",
     "depends on basis": "bold yellow",
+    "mixed reporters": "bold yellow",
+    "not decidable": "bold dim",
     "not checkable": "bold dim",
 }
 _PLURAL = {"holds": "hold", "fails": "fail", "depends on basis": "depend on basis"}
 _OP_SYMBOLS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "approx": "≈", "eq": "="}
-_RESULT_STYLE = {"holds": "green", "fails": "red", "not checkable": "dim"}
+_RESULT_STYLE = {"holds": "green", "fails": "red", "not checkable": "dim", "not decidable": "dim"}
 
 # Display order; priority: 0 stays, higher numbers leave the table first.
 COLUMNS = (
@@ -64,56 +66,69 @@ def summary_line(rows: list[dict[str, object]]) -> str:
     )
 
 
-def _split_reason(detail: str) -> tuple[str, str]:
-    """'holds on partner; not checkable on mixed: why' -> ('holds on ...; not checkable on
-    mixed (why: below)', 'mixed: why'): a long reason goes under the table, not in the cell."""
-    parts, reasons = [], []
-    for part in detail.split("; "):
-        head, colon, reason = part.partition(": ")
-        if head.startswith("not checkable on ") and colon:
-            parts.append(f"{head} (why: below)")
-            reasons.append(f"{head.removeprefix('not checkable on ')}: {reason}")
-        else:
-            parts.append(part)
-    return "; ".join(parts), "; ".join(reasons)
-
-
-_MARK = {"holds": "✓", "fails": "✗", "not checkable": "?"}
+_MARK = {"holds": "✓", "fails": "✗", "not checkable": "?", "not decidable": "≟"}
 VERDICT_LEGEND = (
-    "depends: ✓ holds, ✗ fails on that basis; ? not checkable on that basis (why: below)"
+    "✓ holds, ✗ fails on that basis; ? not checkable, ≟ not decidable there (why: below); "
+    "a verdict rests on like-for-like statistics, mixed ones only when nothing else decides"
 )
 
 
-def _results_by_basis(detail: str) -> dict[str, str]:
-    """'holds on partner and mixed; fails on republic' -> {partner: holds, mixed: holds,
-    republic: fails} (what ``claims.evaluate`` writes in verdict_detail)."""
-    found: dict[str, str] = {}
-    for part in detail.split("; "):
-        head = part.partition(": ")[0]
-        for result in _MARK:
-            if head.startswith(f"{result} on "):
-                for basis in head.removeprefix(f"{result} on ").replace(" and ", ", ").split(", "):
-                    found[basis] = result
-    return found
+def _by_claim(rows: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+    """Each claim's rows (one per basis), by claim ID, in order."""
+    out: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        out.setdefault(str(row["claim_id"]), []).append(row)
+    return out
 
 
-def _verdict(row: dict[str, object]) -> Text:
+def _basis_label(row: dict[str, object], rows: list[dict[str, object]]) -> str:
+    """'partner', 'republic', 'mixed'; 'mixed (partner)' when both rules mix, differently."""
+    statistics = str(row["statistics"])
+    if sum(1 for r in rows if r["statistics"] == statistics) > 1:
+        return f"{statistics} ({str(row['basis_rule']).split(',')[0]})"
+    return statistics
+
+
+def _verdict(rows: list[dict[str, object]]) -> Text:
     """The verdict with the bases it rests on, short enough never to wrap at 80 columns:
-    'holds: partner, mixed', 'depends: ✓ partner ✗ republic', 'holds: partner; mixed ?'."""
-    verdict = str(row["verdict"])
+    'holds: partner, mixed', 'depends: ✓ partner ✗ republic', 'holds: partner; mixed ?'.
+    Built from the rows' ``statistics`` and ``result`` columns (one row per basis)."""
+    verdict = str(rows[0]["verdict"])
     style = VERDICT_STYLE.get(verdict, "")
-    results = _results_by_basis(str(row["verdict_detail"] or ""))
-    if verdict == "not checkable" or not results:
-        return Text("not checkable (why: below)" if verdict == "not checkable" else verdict, style)
+    results = {_basis_label(r, rows): str(r["result"]) for r in rows}
+    if verdict in ("not checkable", "not decidable"):
+        return Text(f"{verdict} (why: below)", style)
     if verdict == "depends on basis":
         text = Text("depends:", style=style)
-        text.append("".join(f" {_MARK[r]} {basis}" for basis, r in results.items()))
+        text.append("".join(f" {_MARK.get(r, r)} {basis}" for basis, r in results.items()))
+        return text
+    if verdict == "mixed reporters":  # every reading mixes: name the rules instead
+        text = Text("mixed:", style=style)
+        for r in rows:
+            rule = str(r["basis_rule"]).replace(",", "+")
+            text.append(f" {_MARK.get(str(r['result']), str(r['result']))} {rule}")
         return text
     same = [basis for basis, r in results.items() if r == verdict]
-    unknown = [basis for basis, r in results.items() if r == "not checkable"]
+    unknown = [
+        f"{basis} {_MARK[r]}"
+        for basis, r in results.items()
+        if r in ("not checkable", "not decidable")
+    ]
     text = Text(verdict, style=style)
-    text.append(": " + ", ".join(same) + (f"; {', '.join(unknown)} ?" if unknown else ""))
+    text.append(": " + ", ".join(same) + (f"; {', '.join(unknown)}" if unknown else ""))
     return text
+
+
+def _reasons(claim_id: str, rows: list[dict[str, object]]) -> list[str]:
+    """Why a claim, or one basis of it, could not be checked or decided (for the notes)."""
+    verdict = str(rows[0]["verdict"])
+    if verdict in ("not checkable", "not decidable"):
+        return [f"{claim_id}: {rows[0]['verdict_detail']}"]
+    return [
+        f"{claim_id} on {_basis_label(r, rows)}: {r['computed_missing_reason']}"
+        for r in rows
+        if r["result"] in ("not checkable", "not decidable") and r["computed_missing_reason"]
+    ]
 
 
 def check_tables(
@@ -122,41 +137,41 @@ def check_tables(
     claims_name: str,
     explain: pl.DataFrame | None = None,
     details: bool = False,
+    tally: list[str] | None = None,
 ) -> list[Block]:
-    """The check table (``claims.evaluate`` columns): a line per claim, or per basis (details)."""
+    """The check table (``claims.evaluate`` columns): a line per claim, or per basis (details).
+
+    ``tally``: the lines saying why claims could not be checked (``claims.tally``), last."""
     rows = frame.to_dicts()
     if not rows:
         return [Lines(["no claims"], style="")]
     title = f"Claims checked against the data: {claims_name}"
-    out: list[Block] = [_detail_grid(rows, title) if details else _verdict_grid(rows, title)]
+    grid = _detail_grid(rows, title) if details else _verdict_grid(rows, title)
+    grid.notes.extend(tally or [])
+    out: list[Block] = [grid]
     if explain is not None:
         out.append(check_explain_table(explain))
     return out
 
 
 def _verdict_grid(rows: list[dict[str, object]], title: str) -> Grid:
-    claims = _claims(rows)
-    why = []
-    for claim_id, row in claims.items():
-        if row["verdict"] == "not checkable":
-            why.append(f"{claim_id}: {row['verdict_detail']}")
-        elif reason := _split_reason(str(row["verdict_detail"] or ""))[1]:
-            why.append(f"{claim_id} on {reason}")
+    claims = _by_claim(rows)
+    why = [reason for claim_id, group in claims.items() for reason in _reasons(claim_id, group)]
     grid = Grid(
         title,
         COLUMNS,
         notes=[
             summary_line(rows),
             VERDICT_LEGEND,
-            *(["not checkable:", *why] if why else []),
+            *(["not checkable or not decidable:", *why] if why else []),
             "each claim is tested with the partner's statistics first and with the "
             "republics' first; " + STATISTICS.removeprefix("basis (whose statistics): "),
             "--details shows the claimed and computed values on each basis; --explain the "
             "data rows behind them; exit status 0 only when every checkable claim holds",
         ],
     )
-    for claim_id, row in claims.items():
-        grid.add_row(cell(claim_id), cell(row["test"]), _verdict(row))
+    for claim_id, group in claims.items():
+        grid.add_row(cell(claim_id), cell(group[0]["test"]), _verdict(group))
     return grid
 
 
@@ -213,18 +228,19 @@ def _detail_grid(rows: list[dict[str, object]], title: str) -> Grid:
             cell(claimed_text),
             computed,
             cell(result, style=_RESULT_STYLE.get(result, "")),
-            cell(whose(row["reporters"])),
+            cell(whose(row["reporter_codes"])),
             verdict,
         )
     return grid
 
 
-def whose(reporters: object) -> str:
-    """'CHN–CA5 turnover: CHN; EU27–CA5 turnover: EU27' -> 'CHN / EU27'; all five: 'sum of 5'."""
-    if not isinstance(reporters, str) or not reporters:
+def whose(codes: object) -> str:
+    """The reporters of a check row (its typed ``reporter_codes``): 'CHN / EU27'; the five
+    republics together: 'sum of 5'."""
+    if not isinstance(codes, list) or not codes:
         return MISSING
-    parts = []
-    for part in reporters.split("; "):
-        codes = part.rsplit(": ", 1)[-1]
-        parts.append("sum of 5" if codes == "KAZ,KGZ,TJK,TKM,UZB" else codes)
-    return " / ".join(dict.fromkeys(parts))
+    named = [str(c) for c in codes]
+    republics = {"KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    if republics <= set(named):
+        named = ["sum of 5", *(c for c in named if c not in republics)]
+    return " / ".join(named)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ca_trade.bounds import MARKS
 from ca_trade.schema import NAMES, PARTNERS
 from ca_trade.tables.cells import (
     MISSING,
@@ -13,7 +14,7 @@ from ca_trade.tables.cells import (
     by_measure,
     cell,
     figure_notes,
-    marked,
+    labelled,
     num,
     rates_used,
     unit_of,
@@ -44,9 +45,12 @@ COLUMNS = (
 def _versus(row: dict[str, object], partners: Sequence[str]) -> str:
     parts = []
     for other in partners:
-        ratio = num(row.get(f"turnover_ratio_to_{other.lower()}"))
+        name = f"turnover_ratio_to_{other.lower()}"
+        ratio = num(row.get(name))
         if other != row["partner"] and ratio is not None:
-            parts.append(f"{ratio:.2f}× {NAMES[other]}")
+            bound = MARKS.get(str(row.get(f"{name}_bound")), "")
+            mixed = "◐" if row.get(f"{name}_mixed") else ""
+            parts.append(f"{bound}{ratio:.2f}×{mixed} {NAMES[other]}")
     return "\n".join(parts) if parts else MISSING
 
 
@@ -84,20 +88,25 @@ def compare_tables(
     largest = max((num(r["turnover" + unit]) or 0.0) for r in rows)
     measures = ("turnover", "exports", "imports")
     for row in rows:
-        basis_text = by_measure({m: who(row[f"{m}_reporter"], row[f"{m}_basis"]) for m in measures})
+        basis_text = by_measure(
+            {m: who(row[f"{m}_reporters"], row[f"{m}_basis"]) for m in measures}
+        )
         coverage_text = by_measure({m: str(row[f"{m}_coverage"] or MISSING) for m in measures})
         balance = num(row["balance" + unit])
-        balance_cell = marked(row, "balance", unit)
+        balance_cell = labelled(row, "balance", unit)
+        start = balance_cell.plain.find(bn(balance))
         balance_cell.stylize(
-            "green" if balance is not None and balance >= 0 else "red", 0, len(bn(balance))
+            "green" if balance is not None and balance >= 0 else "red",
+            max(start, 0),
+            max(start, 0) + len(bn(balance)),
         )
         grid.add_row(
             cell(row["rank"]),
             cell(NAMES.get(str(row["partner"]), str(row["partner"]))),
-            marked(row, "turnover", unit),
+            labelled(row, "turnover", unit),
             bar(num(row["turnover" + unit]), largest, width=12),
-            marked(row, "exports", unit),
-            marked(row, "imports", unit),
+            labelled(row, "exports", unit),
+            labelled(row, "imports", unit),
             balance_cell,
             cell(_versus(row, PARTNERS)),
             cell(basis_text),

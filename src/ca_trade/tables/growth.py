@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from ca_trade.bounds import MARKS
 from ca_trade.schema import WORLD
 from ca_trade.tables.cells import MISSING, bn, cell, num, unit_of, with_markers
 from ca_trade.tables.layout import Block, Column, Grid, Lines
@@ -117,20 +118,19 @@ def change_bar(value: float | None, full: float, half: int = BAR_HALF) -> Text:
 
 
 def _who(row: dict[str, object]) -> str:
-    reporter = row.get("from_reporter")
-    if not isinstance(reporter, str):
+    reporters = row.get("from_reporters")
+    if not isinstance(reporters, list) or not reporters:
         return MISSING
-    codes = reporter.split(",")
+    codes = [str(c) for c in reporters]
     return "+".join(codes) if len(codes) < 5 else "the five"
 
 
 def _short_reason(row: dict[str, object], start: object, end: object) -> str:
     """The reason in a few words, for grouping: the full text is in the CSV and JSON."""
-    reason = str(row["no_change_reason"] or "")
-    for year in (start, end):
-        if reason.startswith(f"no {year} figure"):
+    for year, prefix in ((start, "from"), (end, "to")):
+        if not any(name.startswith(f"value_{prefix}_") and row[name] is not None for name in row):
             return f"no {year} figure"
-    return reason
+    return str(row["no_change_reason"] or "")
 
 
 def _grouped(rows: Iterable[dict[str, object]], start: object, end: object) -> list[str]:
@@ -178,6 +178,8 @@ def growth_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
         "imports). By: whose statistics, both years",
         "* derived from the same reporter's other two flows (marked in each year it is) · "
         "† no stated statistical basis · ~ partial: only some of the five (the same both years)",
+        "≥ ≤ a bound: the source says only 'more than' or 'less than', and so does the change "
+        "computed from it; ≈ 'about'",
     ]
     if _span(start, end) > 1:
         notes.insert(
@@ -202,18 +204,19 @@ def growth_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
         change = num(row[f"change{unit}"])
         pct = num(row["change_pct"])
         annual = num(row.get("annual_rate_pct"))
+        bound = MARKS.get(str(row.get("change_bound")), "")  # a change from a bound is one
         cells = [
             cell(_pair(row)),
             cell(row["measure"]),
             _figure(row, "from", unit),
             _figure(row, "to", unit),
-            _signed(change, change_text(change)),
-            _signed(pct, change_pct_text(pct)),
+            _signed(change, bound + change_text(change)),
+            _signed(pct, bound + change_pct_text(pct)),
             change_bar(pct, full),
             cell(_who(row)),
         ]
         if _span(start, end) > 1:
-            cells[6] = _signed(annual, change_pct_text(annual))
+            cells[6] = _signed(annual, bound + change_pct_text(annual))
         grid.add_row(*cells)
     out: list[Block] = [grid]
     lines = []

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from ca_trade.schema import NAMES
-from ca_trade.tables.cells import bar, cell, num, pct
+from ca_trade.tables.cells import MARKER_NOTES, bar, cell, flagged, num, pct
 from ca_trade.tables.layout import Block, Column, Grid, Lines
 from ca_trade.tables.sources import explain_tables
 
@@ -28,14 +28,9 @@ COLUMNS = (
 
 def _share(row: dict[str, object], measure: str) -> Text:
     value = num(row[f"{measure}_share_pct"])
-    text = Text(pct(value))
-    if value is None:
-        return text
-    if row.get(f"{measure}_mixed_basis"):
-        text.append("◐", style="red")
-    if row.get(f"{measure}_derived") and row["partner"] != "ROW":
-        text.append("*", style="yellow")
-    return text
+    if row["partner"] == "ROW":  # a remainder, not a derivation: its other markers stand
+        row = {**row, f"{measure}_derived": False}
+    return flagged(pct(value), value, row, measure)
 
 
 def shares_tables(
@@ -49,9 +44,7 @@ def shares_tables(
     if not rows:
         return [Lines(["no rows"], style="")]
     year = rows[0]["year"]
-    mixed_any = any(
-        row.get(f"{m}_mixed_basis") for row in rows for m in ("trade", "imports", "exports")
-    )
+    mixed_any = any(row.get(f"{m}_mixed") for row in rows for m in ("trade", "imports", "exports"))
     notes = [
         f"{year} · share of the republic's own world total (partner WLD in its statistics)",
         "numerators: "
@@ -60,10 +53,16 @@ def shares_tables(
             if basis_rule == "republic"
             else "the partner's statistics first"
         ),
-        "◐ mixed basis: numerator and denominator come from different reporters"
+        "◐ mixed: numerator and denominator come from different reporters"
         + (" — such shares are not like-for-like" if mixed_any else ""),
-        "* derived figure; — missing (the reason is in --format json, *_missing_reason)",
-        "Rest of world = 100% − the partners' shares; it includes any partner with no figure",
+        MARKER_NOTES["*"],
+        MARKER_NOTES["†"] + "; on a share, in its numerator or denominator",
+        MARKER_NOTES["~"],
+        MARKER_NOTES["≥"],
+        "— missing: no figure, or not a share (outside 0–100%: reporters mixed); the reason "
+        "is in the coverage column and in --format json (*_missing_reason)",
+        "Rest of world = the world total − the partners' figures; it includes any partner "
+        "with no figure",
     ]
     grid = Grid(f"Partners' shares of each republic's trade, {year}", COLUMNS, notes=notes)
     previous = None
@@ -80,7 +79,7 @@ def shares_tables(
             bar(num(row["trade_share_pct"]), 100.0, width=15),
             _share(row, "imports"),
             _share(row, "exports"),
-            cell(row.get("trade_coverage") or row.get("trade_missing_reason")),
+            cell(row.get("trade_missing_reason") or row.get("trade_coverage")),
         )
     out: list[Block] = [grid]
     if explain is not None:
