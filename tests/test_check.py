@@ -135,22 +135,29 @@ def test_claim_2_china_a_third_above_the_eu_which_is_second(
 def test_claim_3_china_double_russia_which_is_44bn_and_third(
     article: dict[str, list[dict]],
 ) -> None:
-    # 3a: 94820 / 45000 = 2.107 > 2 holds; 60560 / 47000 = 1.289 fails: each one reporter's
-    # figure against another's
+    # 3a: 94820 / 45000 = 2.107, but Russia's figure is 'more than $45bn' (bound lower, F067):
+    # the ratio is at most 2.107, so > 2 is not decidable; 60560 / 47000 = 1.289 fails: each
+    # one reporter's figure against another's
     rows = article["3a"]
     assert by_basis(rows) == {
         "mixed (partner)": pytest.approx(94820 / 45000),
         "mixed (republic)": pytest.approx(60560 / 47000),
     }
-    assert results(rows) == {"mixed (partner)": "holds", "mixed (republic)": "fails"}
+    assert results(rows) == {"mixed (partner)": "not decidable", "mixed (republic)": "fails"}
     assert verdict(rows) == "mixed reporters"
-    # 3b: ≈ 44000 ± 2200: |45000 - 44000| = 1000 holds; |47000 - 44000| = 3000 fails
+    # 3b: ≈ 44000 ± 2200: Russia's 'more than 45000' may be anywhere above 45000, so it is
+    # not decidable; |47000 - 44000| = 3000 fails
     rows = article["3b"]
     assert by_basis(rows) == {"partner": 45000, "republic": 47000}
-    assert results(rows) == {"partner": "holds", "republic": "fails"}
-    assert verdict(rows) == "depends on basis"
-    # 3c: Russia third: 45000 < 58449.6; 47000 < 58449.6 (mixed on both rules)
-    assert by_basis(article["3c"]) == {"mixed (partner)": 3, "mixed (republic)": 3}
+    assert results(rows) == {"partner": "not decidable", "republic": "fails"}
+    assert verdict(rows) == "fails"
+    # 3c: Russia third: 47000 < 58449.6 < 60560 holds on the republic rule (mixed); on the
+    # partner rule 'more than 45000' might pass the EU or China: not decidable
+    assert by_basis(article["3c"])["mixed (republic)"] == 3
+    assert results(article["3c"]) == {
+        "mixed (partner)": "not decidable",
+        "mixed (republic)": "holds",
+    }
     assert verdict(article["3c"]) == "mixed reporters"
 
 
@@ -263,15 +270,21 @@ def test_claim_9_china_share_of_the_region_gets_the_four_republics(
 
 def test_claim_3d_russia_stagnation(article: dict[str, list[dict]]) -> None:
     rows = article["3d"]
-    # Russia's statements: 44000 -> 45000: |+1000 / 44000| = 2.27% < 3%: holds.
+    # Russia's statements: 'exceeded $44bn' -> 'more than $45bn' (F072, F067: both lower
+    # bounds): the change between two lower bounds can be anything, so not decidable.
     # With the republics first, 2024 is the republics' compilation (47000) but 2023 has no
     # region figure from the republics (4/5): Russia's 44000 against CA5's 47000 is not a change.
-    assert by_basis(rows) == {"partner": pytest.approx(1000 / 44000 * 100), "mixed": None}
-    assert results(rows) == {"partner": "holds", "mixed": "not checkable"}
-    assert verdict(rows) == "holds"
+    assert by_basis(rows) == {"partner": None, "mixed": None}
+    assert results(rows) == {"partner": "not decidable", "mixed": "not checkable"}
+    assert verdict(rows) == "not decidable"
+    assert (
+        "computed from bounds that leave it open either way (RUS officials 2023: lower; "
+        in (rows[0]["verdict_detail"])
+    )
+    mixed = next(r for r in rows if r["statistics"] == "mixed")
     assert (
         "2023 from RUS officials, 2024 from the republics' compilation (CA5)"
-        in (rows[0]["verdict_detail"])
+        in mixed["computed_missing_reason"]
     )
     assert rows[0]["test"] == "|growth of RUS–CA5 turnover 2023→2024| < 3%"
 
@@ -330,13 +343,15 @@ def test_claim_10_surplus_readings(article: dict[str, list[dict]]) -> None:
 def test_claim_11_turkmenistan_only_surplus_with_china(article: dict[str, list[dict]]) -> None:
     # Republic's balance = its exports to China - its imports from China.
     # TKM: 9600 - 1000 = 8600 > 0; Turkmenistan publishes only a total, so the republic rule
-    # falls back to China's customs: one row.
+    # falls back to China's customs: one row. China's exports are 'just over $1bn' (F012, a
+    # lower bound), so the balance is at most 8600: > 0 is not decidable from the data.
     assert by_basis(article["11a"]) == {"partner": 8600}
+    assert verdict(article["11a"]) == "not decidable"
     assert by_basis(article["11b"]) == {"partner": 15900 - 28000, "republic": 14800 - 15300}
     assert by_basis(article["11c"]) == {"partner": 2800 - 19900, "republic": 2040 - 3460}
     assert by_basis(article["11d"]) == {"partner": 350 - 3500}  # Tajikistan: total only
     assert by_basis(article["11e"]) == {"partner": 2000 - 11800, "republic": 2050 - 10350}
-    for claim_id in ("11a", "11b", "11c", "11d", "11e"):
+    for claim_id in ("11b", "11c", "11d", "11e"):
         assert verdict(article[claim_id]) == "holds", claim_id
 
 
@@ -379,8 +394,8 @@ def test_table_shows_verdicts(runner: CliRunner) -> None:
     # Claim 1 holds on China's customs (94.82 within 95 ± 5%) and fails on the five's own
     # figures (60.56): the verdict names both.
     assert "depends: ✓ partner ✗ republic" in result.stdout
-    # 3d: +2.27% on Russia's figures (44,000 -> 45,000); no like-for-like pair on mixed.
-    assert "holds: partner; mixed ?" in result.stdout
+    # 3d: Russia's figures are both lower bounds (44,000 -> 45,000): not decidable.
+    assert "not decidable" in result.stdout
     assert "not checkable" in result.stdout
     # 2a: China against the EU, only across reporters: each rule's reading shown
     assert "mixed: ✓ partner ✗ republic" in result.stdout
@@ -580,13 +595,11 @@ def test_user_file_with_claims_about_change(runner: CliRunner) -> None:
     # growth vs growth: 6.06% > Russia's 45000 / 44000 - 1 = 2.27% holds, but China's
     # customs' growth against Russia's officials' is one reporter's figure against another's;
     # with the republics first Russia's region figure changes reporter (RUS 2023, CA5 2024)
+    # Russia's two figures are lower bounds ('exceeded'), so its growth is not decidable.
     faster = {r["basis_rule"]: (r["computed_value"], r["than_value"]) for r in rows["faster"]}
-    assert faster["partner"] == (
-        pytest.approx((94820 / 89400 - 1) * 100),
-        pytest.approx((45000 / 44000 - 1) * 100),
-    )
+    assert faster["partner"] == (pytest.approx((94820 / 89400 - 1) * 100), None)
     assert {r["statistics"] for r in rows["faster"]} == {"mixed"}
-    assert rows["faster"][0]["verdict"] == "mixed reporters"
+    assert rows["faster"][0]["verdict"] == "not decidable"
     # Uzbekistan's exports to China (= China's imports from Uzbekistan): Uzbekistan's own
     # figures 2400 -> 2050 = -14.58%: fails; the partner rule mixes UZB 2023 with CHN 2024
     by_stats = {r["statistics"]: r for r in rows["republic-view"]}
