@@ -145,10 +145,10 @@ def test_default_year_rule_on_small_frames() -> None:
 
 def test_compare_2025_on_a_terminal_and_in_a_pipe(runner: CliRunner) -> None:
     rows = {r["partner"]: r for r in run_json(runner, "compare", "--year", "2025")}
-    # China's customs, the five: 48700 + 27200 + 16200 + 10000 + 4300 = 106400 (rounded
-    # per-country figures; the published total, 106300, is the data row R4009).
-    assert rows["CHN"]["turnover_usd_m"] == 48700 + 27200 + 16200 + 10000 + 4300
-    assert rows["CHN"]["turnover_coverage"] == "5/5 republics"
+    # China's customs' published total, 106.3 bn (R4009, MOFCOM); the rounded per-country
+    # figures sum to 48700 + 27200 + 16200 + 10000 + 4300 = 106400.
+    assert rows["CHN"]["turnover_usd_m"] == 106300
+    assert rows["CHN"]["turnover_coverage"] == "published region total"
     # China's exports 71200 and imports 35100: the published totals (the five have no splits).
     assert (rows["CHN"]["exports_usd_m"], rows["CHN"]["imports_usd_m"]) == (71200, 35100)
     # No EU figure at all in 2025: a gap, never zero.
