@@ -585,4 +585,6 @@ def _duplicates(parsed: Parsed, repeated: pl.Series) -> pl.DataFrame:
     parts = []
     for batch in parsed.batches(frozenset(parsed.header) - set(schema.KEY)):
         parts.append(batch.select(*schema.KEY, "line").filter(_KEY_HASH.is_in(repeated.implode())))
-    return _duplicate_rows(pl.concat(parts))
+    # One contiguous frame: Polars 2.1 can panic ("i < self.len()") formatting the message
+    # over string views concatenated from several batches (tests/test_fast_loader.py).
+    return _duplicate_rows(pl.concat(parts).rechunk())

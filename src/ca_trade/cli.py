@@ -22,6 +22,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer._click.exceptions import ClickException
+from typer._click.exceptions import UsageError as ClickUsageError
+from typer.core import TyperGroup
 
 from ca_trade import __version__, schema
 from ca_trade.errors import EXIT_INTERNAL, EXIT_IO_ERROR, CaTradeError, UsageError
@@ -33,7 +36,40 @@ if TYPE_CHECKING:
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that went away
 
+
+class _OneLineErrors(TyperGroup):
+    """The root group: a usage error Click finds (a bad option value, an unknown option or
+    command) is one ``ca-trade: error:`` line, as the tool's own usage errors are, exit 2."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run as Click's standalone mode does, but write usage errors as one line."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except ClickUsageError as err:
+            command = err.ctx.command_path if err.ctx is not None else "ca-trade"
+            message = err.format_message().rstrip()
+            _say_error(f"{message}{'' if message.endswith('.') else '.'} Try: {command} --help")
+            sys.exit(err.exit_code)
+        except ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except typer.Abort:
+            _say_error("aborted")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="ca-trade",
     help=(
         "Central Asia's trade with China, the EU and Russia: shares, balances and comparisons, "
@@ -173,8 +209,17 @@ DataOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--data",
-        help="Data file in ca-trade's format; repeat to combine files "
-        "[default: the bundled data, 2015-2025].",
+        help="Data file in ca-trade's format (CSV or Parquet), read instead of the bundled "
+        "data; repeat to combine files [default: the bundled data]. To add to the bundled "
+        "data, use --add.",
+    ),
+]
+AddOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--add",
+        help="Also read this data file with the bundled data (or with --data); repeatable. "
+        "A figure given twice is an error naming both lines.",
     ),
 ]
 YearOpt = Annotated[
@@ -193,8 +238,8 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table, md (Markdown), csv, tsv or json [default: table on a terminal, csv when "
-        "piped].",
+        help="table, md (Markdown), csv, tsv, json, xlsx or parquet [default: from -o's "
+        "extension; else table on a terminal, csv when piped].",
     ),
 ]
 WideOpt = Annotated[
@@ -206,11 +251,19 @@ WideOpt = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (whole or not at all), not stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (whole or not at all), not stdout; its extension (.csv .tsv "
+        ".json .md .xlsx .parquet) picks the format.",
+    ),
 ]
 ExcelOpt = Annotated[
     bool,
-    typer.Option("--excel", help="CSV for spreadsheet programs: UTF-8 BOM and CRLF line ends."),
+    typer.Option(
+        "--excel",
+        help="CSV for spreadsheet programs: UTF-8 BOM and CRLF line ends (or -o FILE.xlsx).",
+    ),
 ]
 ExplainOpt = Annotated[
     bool, typer.Option("--explain", help="List the data rows behind each figure, for citing.")
@@ -284,6 +337,7 @@ def compare(
         BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
     ] = BasisRule.partner,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
@@ -301,7 +355,7 @@ def compare(
     from ca_trade import compute
 
     area = _republic(republic) or schema.REGION
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
     result = compute.compare(
         inputs.trade,
         basis=basis.value,
@@ -333,6 +387,14 @@ PartnerOpt = Annotated[
     str | None, typer.Option("--partner", "-p", help="One partner: CHN, EU27 or RUS.")
 ]
 DEFAULT_TOP = 40
+SortOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sort",
+        help="Sort by this column, as the table names it (balance, turnover, exports, "
+        "imports, share...) or as CSV does (balance_usd_m); largest first for numbers.",
+    ),
+]
 
 
 def _partner(code: str | None) -> str | None:
@@ -349,11 +411,15 @@ def _partner(code: str | None) -> str | None:
 @app.command()
 @boundary
 def shares(
+    partner: PartnerOpt = None,
+    republic: RepublicOpt = None,
+    sort: SortOpt = None,
     basis: Annotated[
         BasisRule,
         _basis_option("[default: republic: numerator and denominator from the same statistics]"),
     ] = BasisRule.republic,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
@@ -368,9 +434,10 @@ def shares(
 
     Example: ca-trade shares --basis partner   (flags the mixed-basis shares)
     """
-    from ca_trade import compute
+    from ca_trade import compute, filters
 
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    wanted = {"partner": _partner(partner), "republic": _republic(republic)}
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
     result = compute.shares(
         inputs.trade,
         basis=basis.value,
@@ -378,6 +445,9 @@ def shares(
         rates=inputs.rates,
         year=inputs.year,
     )
+    result = filters.pairs(result, **wanted)
+    if sort:
+        result = filters.sort(result, sort, filters.SHARES_HEADERS)
     _emit_with_explain(
         result,
         inputs,
@@ -394,6 +464,8 @@ def shares(
 @app.command()
 @boundary
 def growth(
+    partner: PartnerOpt = None,
+    republic: RepublicOpt = None,
     from_year: Annotated[
         int | None,
         typer.Option("--from", help="First year [default: the year before --to in the data]."),
@@ -408,6 +480,7 @@ def growth(
         BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
     ] = BasisRule.partner,
     data: DataOpt = None,
+    add: AddOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
@@ -423,10 +496,17 @@ def growth(
     five together, the same republics); otherwise the row says why there is none.
     Example: ca-trade growth --basis republic --from 2023 --to 2024
     """
-    from ca_trade import compute, render
+    from ca_trade import compute, filters, render
 
+    wanted = {"partner": _partner(partner), "republic": _republic(republic)}
     inputs = Inputs(
-        data, None, encoding, _delimiter(delimiter), all_years=True, note_partial=to_year is None
+        data,
+        None,
+        encoding,
+        _delimiter(delimiter),
+        add=add,
+        all_years=True,
+        note_partial=to_year is None,
     )
     start, end = compute.growth_years(
         inputs.trade, from_year, inputs.year if to_year is None else to_year
@@ -446,12 +526,12 @@ def growth(
         from_year=start,
         to_year=end,
     )
+    result = filters.pairs(result, **wanted)
 
-    why = (
-        compute.explain(compute.growth_figures(result), inputs.trade, ["partner", "area"])
-        if explain
-        else None
-    )
+    def explained() -> pl.DataFrame:
+        return compute.explain(compute.growth_figures(result), inputs.trade, ["partner", "area"])
+
+    why = explained() if explain else None
 
     def tables() -> Any:
         from ca_trade.tables.growth import growth_tables
@@ -461,7 +541,16 @@ def growth(
         return blocks if why is None else [*blocks, *explain_tables(why)]
 
     machine = result if why is None else why
-    render.emit(machine, fmt, output=output, excel=excel, wide=wide, build_tables=tables)
+    render.emit(
+        machine,
+        fmt,
+        output=output,
+        excel=excel,
+        wide=wide,
+        build_tables=tables,
+        sources=explained,
+        trade=inputs.trade,
+    )
 
 
 class Flow(StrEnum):
@@ -486,6 +575,7 @@ def series(
         BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
     ] = BasisRule.partner,
     data: DataOpt = None,
+    add: AddOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
@@ -512,7 +602,15 @@ def series(
 
     code = _partner(partner)
     assert code is not None
-    inputs = Inputs(data, None, encoding, _delimiter(delimiter), all_years=True, note_partial=False)
+    inputs = Inputs(
+        data,
+        None,
+        encoding,
+        _delimiter(delimiter),
+        add=add,
+        all_years=True,
+        note_partial=False,
+    )
     result = series_module.series(
         inputs.trade,
         partner=code,
@@ -545,10 +643,7 @@ def series(
 def balance_command(
     partner: PartnerOpt = None,
     republic: RepublicOpt = None,
-    sort: Annotated[
-        str | None,
-        typer.Option("--sort", help="Sort by this output column (largest first for numbers)."),
-    ] = None,
+    sort: SortOpt = None,
     perspective: Annotated[
         str,
         typer.Option(
@@ -558,6 +653,7 @@ def balance_command(
     ] = "partner",
     basis: Annotated[BasisRule, _basis_option("[default: partner]")] = BasisRule.partner,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
@@ -580,7 +676,7 @@ def balance_command(
     if perspective not in ("partner", "republic"):
         raise UsageError(f"--perspective {perspective!r}", hint="partner or republic")
     wanted_partner, wanted_republic = _partner(partner), _republic(republic)
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
     result = compute.balance(
         inputs.trade,
         basis=basis.value,
@@ -606,13 +702,9 @@ def balance_command(
     if wanted_republic:
         result = result.filter(pl.col("area") == wanted_republic)
     if sort:
-        if sort not in result.columns:
-            raise UsageError(
-                f"--sort {sort!r} is not an output column",
-                hint=", ".join(c for c in result.columns if not c.endswith("_lines")),
-            )
-        numeric = result.schema[sort].is_numeric()
-        result = result.sort(sort, descending=numeric, nulls_last=True)
+        from ca_trade import filters
+
+        result = filters.sort(result, sort)
     _emit_with_explain(
         result,
         inputs,
@@ -639,6 +731,8 @@ app.command("surplus", help="Alias of balance.")(balance_command)
 @app.command()
 @boundary
 def mirror(
+    partner: PartnerOpt = None,
+    republic: RepublicOpt = None,
     include_derived: Annotated[
         bool,
         typer.Option(
@@ -646,6 +740,7 @@ def mirror(
         ),
     ] = True,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: YearOpt = None,
     currency: CurrencyOpt = Currency.USD,
     fmt: FormatOpt = None,
@@ -660,9 +755,10 @@ def mirror(
 
     Example: ca-trade mirror --top 5
     """
-    from ca_trade import compute, render
+    from ca_trade import compute, filters, render
 
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter))
+    wanted = {"partner": _partner(partner), "republic": _republic(republic)}
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
     result = compute.mirror(
         inputs.trade,
         currency=currency.value,
@@ -670,6 +766,7 @@ def mirror(
         year=inputs.year,
         include_derived=include_derived,
     )
+    result = filters.pairs(result, **wanted)
     render.emit(
         result,
         fmt,
@@ -679,6 +776,8 @@ def mirror(
         build_tables=lambda: _draw().mirror_tables(
             result, currency=currency.value, top=top or DEFAULT_TOP
         ),
+        sources=lambda: compute.explain(result, inputs.trade, ["partner", "area"]),
+        trade=inputs.trade,
     )
 
 
@@ -691,6 +790,7 @@ def sources(
         str | None, typer.Option("--reporter", help="Only rows with this reporter code.")
     ] = None,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: Annotated[
         int | None, typer.Option("--year", help="Only this year [default: all].")
     ] = None,
@@ -713,6 +813,7 @@ def sources(
         year,
         encoding,
         _delimiter(delimiter),
+        add=add,
         keep_all=True,
         all_years=True,
         note_partial=False,
@@ -731,6 +832,7 @@ def sources(
         excel=excel,
         wide=wide,
         build_tables=lambda: _draw().sources_tables(result, top=top or DEFAULT_TOP),
+        sources=lambda: result,
     )
 
 
@@ -752,7 +854,14 @@ def _emit_with_explain(
     why = compute.explain(result, inputs.trade, keys) if explain else None
     machine = result if why is None else why
     render.emit(
-        machine, fmt, build_tables=lambda: tables(why), output=output, excel=excel, wide=wide
+        machine,
+        fmt,
+        build_tables=lambda: tables(why),
+        output=output,
+        excel=excel,
+        wide=wide,
+        sources=lambda: why if why is not None else compute.explain(result, inputs.trade, keys),
+        trade=inputs.trade,
     )
 
 
@@ -804,7 +913,7 @@ def validate(
     for path, name in zip(paths, names, strict=True):
         # A file that cannot be split into records is one problem (rule unbalanced-quote etc.).
         with progress.reading(path, name) as bar:
-            problems, count = load.check_file(
+            problems, count = inputs.check_file(
                 path,
                 rates,
                 encoding=encoding,
@@ -822,7 +931,10 @@ def validate(
         if problems.is_empty():
             return list(_draw().message(f"{shown}: no problems ({rows} data rows checked)"))
         count = problems.height
-        title = f"{shown}: {count} problem{'s' if count > 1 else ''} (line = line in the file)"
+        title = (
+            f"{shown}: {count} problem{'s' if count > 1 else ''} "
+            "(line = line in the file; in a Parquet file, the row)"
+        )
         return list(_draw().generic_table(problems, title, limit=top or VALIDATE_TOP))
 
     render.emit(problems, fmt, output=output, excel=excel, build_tables=tables, wide=wide)
@@ -842,6 +954,7 @@ def check(
         ),
     ] = None,
     data: DataOpt = None,
+    add: AddOpt = None,
     year: Annotated[
         int | None,
         typer.Option(
@@ -899,7 +1012,7 @@ def check(
     claim_set, skipped = article_check.claims_to_check(file, article, save_draft)
     if claim_set is None:
         return
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter), all_years=True)
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add, all_years=True)
     result = claims.evaluate(
         claim_set, inputs.trade, currency=currency.value, rates=inputs.rates, year=inputs.year
     )
@@ -962,7 +1075,11 @@ def import_(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the data file here (whole or not at all)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the data file here (whole or not at all); FILE.parquet writes Parquet.",
+        ),
     ] = None,
     import_format: Annotated[
         str | None,
@@ -997,6 +1114,7 @@ def import_(
     """
     from ca_trade import ingest, progress, render
 
+    render.check_data_output(output)
     options = ingest.Options(
         fmt=import_format, hs=tuple(hs or ()), all_countries=all_countries, countries=countries
     )
@@ -1006,7 +1124,7 @@ def import_(
         # are written; stdout or a device cannot take rows back: they are all checked first.
         regular = output is not None and (output.is_file() or not output.exists())
         result = ingest.convert(file, options, on_progress=bar.update, check_first=not regular)
-    render.write_chunks(result.chunks(), output)
+    render.write_data_chunks(result.chunks(), output)
     years = ", ".join(map(str, result.years))
     if len(result.years) > 5:  # a world-wide download can span decades
         years = f"{result.years[0]}-{result.years[-1]}: {len(result.years)} years"
@@ -1113,6 +1231,18 @@ def completion(
         prog_name="ca-trade", complete_var="_CA_TRADE_COMPLETE", shell=shell.value
     )
     render.write_text(script + "\n", None)
+
+
+def _whole_summaries() -> None:
+    """Give each command its docstring's whole first line as its short help: Click would cut
+    it at 45 characters with '...' in the root --help."""
+    for info in app.registered_commands:
+        if info.short_help is None and info.help is None and info.callback is not None:
+            doc = (info.callback.__doc__ or "").strip()
+            info.short_help = doc.partition("\n")[0].strip() or None
+
+
+_whole_summaries()
 
 
 def _app_for(args: list[str]) -> typer.Typer:

@@ -1,10 +1,12 @@
 """What every calculating command starts from: the data files, the rates and the year.
 
 By default the bundled files are read, one per year (``BUNDLED_FILES``); ``--data`` replaces them
-with the user's file or files. Each file is read strictly by ``load.read_trade``; the frames are
-concatenated with a ``file`` column (the file's display name) next to ``line``, so every row can
-still be cited by file and line. A key (year, reporter, partner, flow) may appear in one file
-only: a repeat across files is a ``DataError`` naming both files and lines.
+with the user's file or files (a line on a terminal's stderr says so), and ``--add`` reads the
+user's files with them (CSV or Parquet, ``parquet_input``). Each file is read strictly by
+``load.read_trade``; the frames are concatenated with a ``file`` column (the file's display
+name) next to ``line``, so every row can still be cited by file and line. A key (year,
+reporter, partner, flow) may appear in one file only: a repeat across files is a ``DataError``
+naming both files and lines.
 
 "Read less": the calculating commands keep only the rows ca-trade computes with (reporter and
 partner among ca-trade's codes), so a world-wide file does not carry every country through the
@@ -14,7 +16,7 @@ figure rules. ``sources`` keeps every row.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,10 +70,14 @@ def read_files(
     """
     import polars as pl
 
-    from ca_trade import load, progress
+    from ca_trade import load, parquet_input, progress
 
     frames = []
     for path, name in zip(paths, names, strict=True):
+        if parquet_input.is_parquet(path):
+            frame = parquet_input.read_trade(path, str(path), keep=keep)
+            frames.append(frame.with_columns(pl.lit(name, dtype=pl.String).alias("file")))
+            continue
         with progress.reading(path, name) as bar:
             frame = load.read_trade(
                 path, encoding=encoding, delimiter=delimiter, keep=keep, on_progress=bar.update
@@ -82,6 +88,25 @@ def read_files(
     if len(frames) > 1:
         _refuse_repeated_keys(trade, [str(p) for p in paths], list(names))
     return trade
+
+
+def check_file(
+    path: Path,
+    rates: dict[int, float] | None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """Every problem of one data file (CSV or Parquet) and its number of rows, for ``validate``
+    (see ``load.check_file`` and ``parquet_input.check_file``)."""
+    from ca_trade import load, parquet_input
+
+    if parquet_input.is_parquet(path):
+        return parquet_input.check_file(path, str(path), rates)
+    return load.check_file(
+        path, rates, encoding=encoding, delimiter=delimiter, on_progress=on_progress
+    )
 
 
 def _refuse_repeated_keys(trade: pl.DataFrame, paths: list[str], names: list[str]) -> None:
@@ -130,6 +155,21 @@ def _refuse_a_file_given_twice(paths: list[Path]) -> None:
         seen[real] = path
 
 
+def _tell(message: str) -> None:
+    """A line for the person at the terminal (stderr is one): which data were read."""
+    from ca_trade import render
+
+    if _stderr_is_terminal():
+        render.say(message)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class Inputs:
     """The data, rates and year that every calculating command starts from.
 
@@ -156,26 +196,32 @@ class Inputs:
         delimiter: str | None = None,
         *,
         keep_all: bool = False,
+        add: Sequence[Path] | None = None,
         all_years: bool = False,
         note_partial: bool = True,
     ) -> None:
-        given = list(data or [])
-        _refuse_a_file_given_twice(given)
-        self.paths = given or bundled_paths()
-        self.files = [display_name(p, bundled=not given) for p in self.paths]
+        given, added = list(data or []), list(add or [])
+        _refuse_a_file_given_twice(given + added)
+        base = given or bundled_paths()
+        self.paths = base + added
+        self.files = [display_name(p, bundled=not given) for p in base]
+        self.files += [display_name(p, bundled=False) for p in added]
         keep = None if keep_all else computable()
         self.notes: list[str] = []  # one-line notes for stderr (a later, partial year)
-        if not given and not all_years:
+        if not given and not added and not all_years:
             self._read_one_bundled_year(year, encoding, delimiter, keep)
         else:
             self._read_all(year, encoding, delimiter, keep)
+            if given and not added:
+                _tell(f"data: {', '.join(self.files)} only; the bundled data were not loaded")
         if note_partial:
             self.say_notes()
 
     def _read_all(
         self, year: int | None, encoding: str | None, delimiter: str | None, keep: pl.Expr | None
     ) -> None:
-        """Read every file (``--data``, or the bundled data for a command that spans years)."""
+        """Read every file (``--data``/``--add``, or the bundled data for a command that spans
+        years)."""
         from ca_trade import load
 
         self.trade = read_files(
@@ -233,15 +279,8 @@ class Inputs:
     def say_notes(self) -> None:
         """Print the notes (a later, partial year) on stderr, one line each, when stderr is a
         terminal: they are for people (like the progress bar); scripts get ``notes``."""
-        from ca_trade import render
-
-        try:
-            if not sys.stderr.isatty():
-                return
-        except (AttributeError, ValueError):  # a closed or replaced stderr
-            return
         for note in self.notes:
-            render.say(note)
+            _tell(note)
 
     def _check_rates(self) -> None:
         from ca_trade import load

@@ -45,6 +45,60 @@ def pick_format(requested: OutputFormat | None) -> OutputFormat:
     return OutputFormat.table if stdout_is_terminal() else OutputFormat.csv
 
 
+# What each file extension means for -o/--output (the extension, lower case, with its dot).
+EXTENSIONS = {
+    ".csv": OutputFormat.csv,
+    ".tsv": OutputFormat.tsv,
+    ".json": OutputFormat.json,
+    ".md": OutputFormat.md,
+    ".xlsx": OutputFormat.xlsx,
+    ".parquet": OutputFormat.parquet,
+}
+BINARY = (OutputFormat.xlsx, OutputFormat.parquet)
+EXCEL_FORMATS = (OutputFormat.csv, OutputFormat.tsv, OutputFormat.xlsx)
+
+
+def resolve_format(
+    requested: OutputFormat | None, output: Path | None, *, excel: bool = False
+) -> OutputFormat:
+    """The format of this run, from --format, -o/--output's extension, --excel and stdout.
+
+    With ``output`` and no ``requested`` format, the extension decides (``EXTENSIONS``); an
+    unknown one gives CSV and a notice on stderr. A file never gets a terminal table unless
+    ``--format table`` asks for it. Raises ``UsageError`` (exit 2) for a contradiction
+    (``--format json -o x.csv``; ``--excel`` with a format that is not CSV, TSV or xlsx) and
+    for xlsx or Parquet to standard output.
+    """
+    from ca_trade.errors import UsageError
+
+    by_extension = EXTENSIONS.get(output.suffix.lower()) if output is not None else None
+    if output is not None and requested is not None and by_extension not in (None, requested):
+        raise UsageError(
+            f"--format {requested.value} contradicts --output {output} (a {by_extension} file)",
+            hint=f"drop --format, or name the file *.{requested.value}",
+        )
+    if requested is not None:
+        chosen = requested
+    elif output is None:
+        chosen = OutputFormat.csv if excel else pick_format(None)
+    elif by_extension is None:
+        say(f"{output}: unknown extension {output.suffix or '(none)'!r}, writing CSV")
+        chosen = OutputFormat.csv
+    else:
+        chosen = by_extension
+    if excel and chosen not in EXCEL_FORMATS:
+        raise UsageError(
+            f"--excel is for CSV, TSV or xlsx, not {chosen.value}",
+            hint="drop --excel, or use --format csv",
+        )
+    if chosen in BINARY and output is None:
+        raise UsageError(
+            f"{chosen.value} is a binary file format and is not written to standard output",
+            hint=f"-o FILE.{chosen.value}",
+        )
+    return chosen
+
+
 def say(message: str) -> None:
     """One line for people on stderr, as plain text (never read as markup)."""
     sys.stderr.write(f"ca-trade: {message}\n")
@@ -225,19 +279,31 @@ def emit(
     output: Path | None = None,
     excel: bool = False,
     wide: bool = False,
+    sources: Callable[[], pl.DataFrame] | None = None,
+    trade: pl.DataFrame | None = None,
 ) -> None:
-    """Print or write ``frame`` in the chosen format.
+    """Print or write ``frame`` in the format ``resolve_format`` picks.
 
-    ``build_tables`` is only called for the table and Markdown formats; it returns the
+    ``build_tables`` is only called for the table, Markdown and xlsx formats; it returns the
     ``tables.layout`` blocks to draw. A table on a terminal fits its width (``wide``: the full
     layout); in a pipe or a file it is plain text at the full layout. Markdown (``md``) is the
-    full layout as GitHub-flavoured tables, with the notes as a list.
+    full layout as GitHub-flavoured tables, with the notes as a list. ``sources`` gives the data
+    rows behind the figures (``compute.explain`` or ``compute.sources`` columns, by file and
+    line) for the workbook's Sources sheet, taken whole from ``trade``, the data read.
+    Parquet is the frame as it is (typed columns, lists kept).
     """
-    chosen = pick_format(fmt)
-    if chosen in (OutputFormat.table, OutputFormat.md):
+    chosen = resolve_format(fmt, output, excel=excel)
+    if chosen in (OutputFormat.table, OutputFormat.md, OutputFormat.xlsx):
         from ca_trade import tables  # rich, only when a table is drawn
 
         blocks = build_tables()
+        if chosen is OutputFormat.xlsx:
+            from ca_trade import workbook
+
+            rows = workbook.source_rows(sources(), trade) if sources is not None else None
+            data = workbook.workbook_bytes(frame, notes_of(blocks), rows)
+            write_chunks((data,), output)
+            return
         if chosen is OutputFormat.md:
             write_text(tables.markdown(blocks), output)
             return
@@ -248,8 +314,75 @@ def emit(
             return
         tables.print_tables(blocks, wide=wide)
         return
+    if chosen is OutputFormat.parquet:
+        write_chunks((parquet_bytes(frame),), output)
+        return
     if chosen is OutputFormat.json:
         write_text(json_text(frame), output)
         return
     separator = "\t" if chosen is OutputFormat.tsv else ","
     write_text(csv_text(frame, separator=separator, excel=excel), output, bom=excel)
+
+
+def check_data_output(path: Path | None) -> None:
+    """Refuse (exit 2) an ``import -o`` name whose extension says another format than a data
+    file's: ``.csv`` and ``.parquet`` are data files (an unknown extension gets CSV)."""
+    from ca_trade.errors import UsageError
+
+    if path is None:
+        return
+    meant = EXTENSIONS.get(path.suffix.lower())
+    if meant not in (None, OutputFormat.csv, OutputFormat.parquet):
+        raise UsageError(
+            f"--output {path}: import writes a data file, CSV or Parquet, not {meant}",
+            hint=f"-o {path.with_suffix('.csv').name} or -o {path.with_suffix('.parquet').name}",
+        )
+
+
+def write_data_chunks(chunks: Iterable[bytes], path: Path | None) -> None:
+    """Write a data file's CSV bytes (``import``'s) as they come, or as Parquet when ``path``
+    ends in ``.parquet``: typed columns (year Int64, value_millions Float64, text String, an
+    empty cell null), written whole or not at all like every output."""
+    if path is None or path.suffix.lower() != ".parquet":
+        write_chunks(chunks, path)
+        return
+    import polars as pl
+
+    with tempfile.TemporaryDirectory(prefix="ca-trade-") as folder:
+        text, table = Path(folder) / "data.csv", Path(folder) / "data.parquet"
+        write_chunks(chunks, text)
+        with open(text, encoding="utf-8") as handle:
+            header = handle.readline().lstrip("\ufeff").rstrip("\r\n").split(",")
+        types = {"year": pl.Int64, "value_millions": pl.Float64}
+        columns = {name: types.get(name, pl.String) for name in header}
+        pl.scan_csv(text, schema=columns).sink_parquet(table)
+        write_chunks(_file_chunks(table), path)
+
+
+def _file_chunks(path: Path) -> Iterable[bytes]:
+    with open(path, "rb") as handle:
+        while data := handle.read(1 << 20):
+            yield data
+
+
+def notes_of(blocks: Sequence[Block]) -> list[str]:
+    """The lines a table prints with it (captions, basis, markers, notes), for the Notes sheet."""
+    from ca_trade.tables.layout import Lines
+
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Lines):
+            lines.extend(block.lines)
+        else:
+            lines.append(block.title)
+            lines.extend(str(note) for note in block.notes)
+    return lines
+
+
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """The frame as the bytes of a Parquet file (zstd), its column types kept."""
+    import io
+
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()

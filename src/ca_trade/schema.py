@@ -92,3 +92,5 @@ class OutputFormat(StrEnum):
     tsv = "tsv"
     json = "json"
     md = "md"
+    xlsx = "xlsx"
+    parquet = "parquet"

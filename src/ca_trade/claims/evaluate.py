@@ -38,7 +38,7 @@ from ca_trade.claims.model import (
     describe_test,
     value_kind,
 )
-from ca_trade.claims.values import Frames, Value, growth_years, measure_value
+from ca_trade.claims.values import Frames, Value, Why, growth_years, measure_value
 
 CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "claim_index": pl.Int64,
@@ -59,6 +59,7 @@ CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "verdict_detail": pl.String,
     "reporters": pl.String,
     "reporter_codes": pl.List(pl.String),
+    "missing_kinds": pl.List(pl.String),
     "mixed": pl.Boolean,
     "coverage": pl.String,
     "computed_derived": pl.Boolean,
@@ -357,7 +358,7 @@ def evaluate(
                 _Row(
                     "partner,republic",
                     "—",
-                    Value(None, missing=[reason]),
+                    Value(None, missing=[reason], kinds={Why.YEAR}),
                     None,
                     claimed,
                     None,
@@ -434,6 +435,7 @@ def evaluate(
                     "verdict_detail": detail,
                     "reporters": "; ".join(dict.fromkeys(both.reporters)) or None,
                     "reporter_codes": sorted(both.codes),
+                    "missing_kinds": sorted(both.kinds) if row.result == NOT_CHECKABLE else [],
                     "mixed": both.mixed,
                     "coverage": "; ".join(dict.fromkeys(both.coverage)) or None,
                     "computed_derived": both.derived,

@@ -22,7 +22,7 @@ import polars as pl
 
 from ca_trade import bounds, compute
 from ca_trade.claims.model import Basis, Measure, describe
-from ca_trade.claims.values import Frames, Value, _one, growth_years, measure_value
+from ca_trade.claims.values import Frames, Value, Why, _one, growth_years, measure_value
 
 _FLOW_OF = {"turnover": "total", "exports": "export", "imports": "import"}
 _SWAPPED = {"turnover": "turnover", "exports": "imports", "imports": "exports"}
@@ -133,6 +133,7 @@ def _share_change(frames: Frames, measure: Measure, rule: Basis, year: int, labe
     if first.codes != last.codes:
         whose = [", ".join(sorted(v.codes)) or "—" for v in (first, last)]
         both.missing.append(f"{label}: {start} from {whose[0]}, {end} from {whose[1]}")
+        both.kinds.add(Why.UNLIKE)
         return both
     assert first.low is not None and first.high is not None
     assert last.low is not None and last.high is not None

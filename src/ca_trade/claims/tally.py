@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ca_trade.claims.model import MIXED, NOT_CHECKABLE, NOT_DECIDABLE, Claim, ClaimSet, Measure
+from ca_trade.claims.values import Why
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,8 +35,18 @@ def _has_product(measure: Measure | None) -> bool:
     return measure.product is not None or _has_product(measure.left) or _has_product(measure.right)
 
 
+_BY_KIND = (
+    (Why.PRODUCT, PRODUCT),
+    (Why.YEAR, YEAR),
+    (Why.UNLIKE, UNLIKE),
+    (Why.PARTIAL, PART),
+    (Why.BOUNDS, BOUNDS),
+)
+
+
 def reason(claim: Claim, rows: list[dict[str, object]]) -> str:
-    """The one reason a claim that could not be checked is counted under."""
+    """The one reason a claim that could not be checked is counted under, from its verdict
+    and its rows' typed ``missing_kinds``."""
     verdict = rows[0].get("verdict") if rows else None
     if verdict == NOT_DECIDABLE:
         return BOUNDS
@@ -43,16 +54,12 @@ def reason(claim: Claim, rows: list[dict[str, object]]) -> str:
         return ONLY_MIXED
     if _has_product(claim.measure) or _has_product(claim.than):
         return PRODUCT
-    details = " ".join(str(r.get("computed_missing_reason") or "") for r in rows)
-    if any(r.get("statistics") == "—" for r in rows) or re.search(
-        r"no data for|hold no \d{4} figures", details
-    ):
-        return YEAR
-    if re.search(r"\d{4} from .+, \d{4} from ", details):
-        return UNLIKE
-    if "covers only" in details or "only part of the five" in details:
-        return PART
-    return MISSING
+    kinds: set[str] = set()
+    for row in rows:
+        found = row.get("missing_kinds")
+        if isinstance(found, list):
+            kinds.update(str(k) for k in found)
+    return next((words for kind, words in _BY_KIND if kind in kinds), MISSING)
 
 
 def not_checkable(result: pl.DataFrame, claim_set: ClaimSet) -> Counter[str]:

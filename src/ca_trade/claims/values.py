@@ -22,6 +22,17 @@ from ca_trade.claims.model import FLOW_KINDS, GROWTH_KINDS, TIME_KINDS, Basis, M
 INF = math.inf
 
 
+class Why:
+    """Why a value is missing, as typed kinds (the tally counts claims by these)."""
+
+    YEAR = "year"  # a year the data do not hold
+    PRODUCT = "product"  # goods the data do not break out
+    UNLIKE = "unlike"  # two years' figures from different reporters or coverage
+    PARTIAL = "partial"  # only part of the five
+    MISSING = "missing"  # a figure nobody published
+    BOUNDS = "bounds"  # computed from bounds that leave it open
+
+
 @dataclass
 class Value:
     """A measure's value on one basis rule, with what went into it.
@@ -45,6 +56,7 @@ class Value:
     high: float | None = None
     bounded: list[str] = field(default_factory=list)  # which operands are bounds, in words
     undecidable: bool = False  # withheld: computed from bounds that leave it open
+    kinds: set[str] = field(default_factory=set)  # why it is missing, typed (``Why``)
     # A measure that sets one side's figure against the other's by design (mirror_ratio):
     # its mixed statistics are the claim itself, not a mixing of reporters.
     compares_sides: bool = False
@@ -70,6 +82,7 @@ class Value:
             self.mixed or other.mixed or _mixes(self.codes | other.codes),
             bounded=self.bounded + other.bounded,
             undecidable=self.undecidable or other.undecidable,
+            kinds=self.kinds | other.kinds,
         )
 
     @property
@@ -96,6 +109,7 @@ def _with_bound(out: Value, bound: object, label: str) -> Value:
     """Set the interval a figure's ``bound`` allows, and say so."""
     if bound == bounds.UNDECIDABLE:
         out.undecidable = True
+        out.kinds.add(Why.BOUNDS)
         return out
     if out.value is None or not isinstance(bound, str):
         return out
@@ -113,6 +127,7 @@ class Frames:
     def __init__(self, trade: pl.DataFrame, currency: str, rates: dict[int, float]) -> None:
         self.trade, self.currency, self.rates = trade, currency, rates
         self.unit = compute.unit_suffix(currency)
+        self.years = set(trade.get_column("year").unique().to_list())
         self._cache: dict[tuple[object, ...], pl.DataFrame] = {}
 
     def _once(self, key: tuple[object, ...], make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
@@ -196,9 +211,11 @@ def flow_value(row: dict[str, Any], measure_name: str, unit: str, label: str, ye
     )
     if out.value is None:
         out.missing.append(str(row.get(f"{measure_name}_missing_reason") or f"{label}: missing"))
+        out.kinds.add(Why.MISSING)
     elif any(row.get(f"{part}_partial") for part in (*parts, measure_name)):
         out.missing.append(f"{label} covers only part of the five ({coverage})")
         out.partial = True
+        out.kinds.add(Why.PARTIAL)
     return _with_bound(out, row.get(f"{measure_name}_bound"), label)
 
 
@@ -234,6 +251,7 @@ def measure_value(frames: Frames, measure: Measure, rule: Basis, year: int) -> V
     else:
         out = _rank_value(frames, measure, rule, year)
     if measure.product:
+        out.kinds.add(Why.PRODUCT)
         out.missing.insert(
             0,
             f"no product data: the data hold merchandise totals only, not {measure.product} "
@@ -299,7 +317,9 @@ def _share_value(frames: Frames, measure: Measure, rule: Basis, year: int, label
     )
     if out.value is None:
         out.missing.append(str(row.get(f"{of}_missing_reason") or f"{label}: missing"))
+        out.kinds.add(Why.MISSING)
     elif row.get(f"{of}_partial"):
+        out.kinds.add(Why.PARTIAL)
         missing = [
             str(r[f"{of}_missing_reason"])
             for r in frame.filter(
@@ -358,11 +378,20 @@ def _growth_value(frames: Frames, measure: Measure, rule: Basis, year: int, labe
     )
     if not row["comparable"]:
         out.missing.append(f"{label}: {row['no_change_reason']}")
+        values = [row[c] for c in row if c.startswith(("value_from_", "value_to_"))]
+        if any(y not in frames.years for y in (start, end)):
+            out.kinds.add(Why.YEAR)
+        elif all(v is not None for v in values) and row["change_bound"] != bounds.UNDECIDABLE:
+            out.kinds.add(Why.UNLIKE)
+        else:
+            out.kinds.add(Why.MISSING)
     elif value is None:
         out.missing.append(f"{label}: no percentage change from zero")
+        out.kinds.add(Why.MISSING)
     elif row["from_partial"]:
         out.missing.append(f"{label} covers only part of the five ({row['from_coverage']})")
         out.partial = True
+        out.kinds.add(Why.PARTIAL)
     out = _with_bound(out, row["change_bound"], label)
     if measure.kind == "abs_growth" and out.value is not None:
         assert out.low is not None and out.high is not None

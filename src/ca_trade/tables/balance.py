@@ -34,7 +34,7 @@ COLUMNS = (
     Column("Balance", "number"),
     Column("Bal. % turn.", "extra", priority=1, justify="right", short="balance % of turnover"),
     Column("Exp. % turn.", "extra", priority=2, justify="right", short="exports % of turnover"),
-    Column("Surplus with", "extra", priority=3, short="surplus with"),
+    Column("Surplus held by", "extra", priority=3, short="surplus held by"),
     Column("Valuation", "provenance", priority=4, short="valuation"),
 )
 
@@ -102,9 +102,11 @@ def balance_tables(
         if counted == 0:
             lines.append(f"{partner}: no republic has both exports and imports, so no balance")
             continue
-        named = ", ".join(with_surplus) if with_surplus else "none"
+        named = ", ".join(with_surplus) if with_surplus else "no republic"
+        held = counted - len(with_surplus)
         lines.append(
-            f"Republics with a surplus with {partner}: {named} (of {counted} with a balance)"
+            f"In trade with {partner}, surplus held by {named}; surplus held by {partner} with "
+            f"{held} republic{'' if held == 1 else 's'} (of {counted} with a balance)"
         )
     out: list[Block] = [grid, Lines(shown + lines)]
     if explain is not None:

@@ -150,7 +150,7 @@ def check_tables(
     grid.notes.extend(tally or [])
     out: list[Block] = [grid]
     if explain is not None:
-        out.append(check_explain_table(explain))
+        out.extend(check_explain_table(explain))
     return out
 
 

@@ -145,10 +145,19 @@ class Grid:
 
 @dataclass
 class Lines:
-    """Lines printed as they are (wrapped at spaces to the width): summaries, hints."""
+    """Lines printed as they are (wrapped at spaces to the width): summaries, hints.
+
+    ``unbroken`` lines are never wrapped, whatever the width (URLs: the terminal folds a long
+    line for display, and copying it gives the whole line back).
+    """
 
     lines: list[str]
     style: str = "dim"
+    unbroken: bool = False
+
+
+class Unbroken(Text):
+    """Text printed without wrapping or cropping (``Lines.unbroken``)."""
 
 
 Block = Grid | Lines
@@ -488,7 +497,8 @@ def blocks_to_renderables(blocks: Iterable[Block], width: int | None) -> list[Re
     for block in blocks:
         if isinstance(block, Lines):
             if block.lines:
-                out.append(Text("\n".join(block.lines), style=block.style))
+                kind = Unbroken if block.unbroken else Text
+                out.append(kind("\n".join(block.lines), style=block.style))
             continue
         out.append(Text(block.title, style="italic"))
         fitted = fit(block, width)
@@ -545,7 +555,8 @@ def blocks_text(blocks: Iterable[Block], width: int | None = None) -> str:
     buffer = io.StringIO()
     console = _plain_console(buffer, width or full_width(blocks))
     for item in blocks_to_renderables(blocks, width):
-        console.print(item, soft_wrap=width is None and isinstance(item, Text))
+        unwrapped = (width is None and isinstance(item, Text)) or isinstance(item, Unbroken)
+        console.print(item, soft_wrap=unwrapped)
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
 
@@ -561,7 +572,8 @@ def print_blocks(blocks: Iterable[Block], *, wide: bool = False) -> None:
     if wide:
         console = Console(highlight=False, emoji=False, width=full_width(blocks))
     for item in blocks_to_renderables(blocks, width):
-        console.print(item, soft_wrap=wide and isinstance(item, Text))
+        unwrapped = (wide and isinstance(item, Text)) or isinstance(item, Unbroken)
+        console.print(item, soft_wrap=unwrapped)
 
 
 # ---------------------------------------------------------------- markdown
