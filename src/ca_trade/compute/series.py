@@ -6,15 +6,15 @@ beside the year before it. A change is computed only when both years have a figu
 same reporter with the same coverage; where the reporter or the coverage changes the row is a
 *break* (``break_before``) and says why, so that a line across a change of source is never read
 as growth. A year with no figure is a gap (null value, with the reason), never zero. A figure
-published as a bound ("just over $49.5bn") keeps its ``bound``; a change from or to one is
-still computed, and the table marks it.
+published as a bound ("just over $49.5bn") keeps its ``bound``; a change from or to one is a
+bound too, or, when the bounds pull both ways, not decidable (``bounds``), as in ``growth``.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from ca_trade import schema
+from ca_trade import bounds, schema
 from ca_trade.figures import Basis, resolve
 
 FLOW_MEASURE = {"total": "turnover", "export": "exports", "import": "imports"}
@@ -51,25 +51,6 @@ def _whose_expr(column: str) -> pl.Expr:
     )
 
 
-def _bounds(trade: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
-    """Each year's bound, from the data rows behind its figure: their bound when they agree
-    (``lower`` for a sum of lower bounds), ``mixed`` when they differ, null when all are exact.
-
-    The rows are found by year and line (the bundled data hold one file per year)."""
-    behind = (
-        rows.select("year", pl.col("lines").alias("line"))
-        .explode("line")
-        .drop_nulls("line")
-        .join(trade.select("year", "line", "bound"), on=["year", "line"], how="inner")
-    )
-    return behind.group_by("year").agg(
-        pl.when(pl.col("bound").drop_nulls().n_unique() > 1)
-        .then(pl.lit("mixed"))
-        .otherwise(pl.col("bound").drop_nulls().first())
-        .alias("bound")
-    )
-
-
 def series(
     trade: pl.DataFrame,
     *,
@@ -84,10 +65,11 @@ def series(
 
     Takes the loader's frame (every year wanted). Returns one row per year in the data, oldest
     first: year, partner, area, measure, ``value<unit>``, reporter, whose (the reporter in
-    words), basis, derived, coverage, fx_rate, missing_reason, bound (``lower``, ``upper``,
-    ``approx`` or ``mixed`` when a row behind the figure is not exact; null when exact),
-    value_source_lines (the data rows' lines), then the change
-    from the year before: ``change<unit>``, change_pct (null unless comparable), comparable,
+    words), reporters, basis, derived, coverage, covers, partial, mixed, fx_rate,
+    missing_reason, bound (``figures.resolve``'s), value_source_lines (the data rows' lines),
+    then the change
+    from the year before: ``change<unit>``, change_pct (null unless comparable), change_bound
+    (a change from a bound is a bound, or ``undecidable``: ``bounds``), comparable,
     break_before (both years have a figure but the reporter or the coverage differs),
     no_change_reason, and basis_rule.
     """
@@ -98,18 +80,18 @@ def series(
     )
     grid = pl.DataFrame({"year": years}, schema={"year": pl.Int64})
     rows = grid.join(figures, on="year", how="left").sort("year")
-    rows = rows.join(_bounds(trade, rows), on="year", how="left")
     before = pl.col("year").shift(1)
     prev_value, value = pl.col("value").shift(1), pl.col("value")
     adjacent = (pl.col("year") - before) == 1
     both = adjacent & value.is_not_null() & prev_value.is_not_null()
-    partial = pl.col("coverage").str.contains("partial").fill_null(False)
-    prev_partial = partial.shift(1).fill_null(False)
     same_reporter = pl.col("reporter") == pl.col("reporter").shift(1)
-    same_coverage = (~partial & ~prev_partial) | pl.col("coverage").eq_missing(
-        pl.col("coverage").shift(1)
-    )
-    comparable = (both & same_reporter & same_coverage).fill_null(False)
+    covers = pl.col("covers").list.sort()
+    same_coverage = covers == covers.shift(1)
+    like = both & same_reporter & same_coverage
+    # A change from or to a bound is a bound, or not decidable (``bounds``), as in growth.
+    bound = bounds.combine([pl.col("bound")], [pl.col("bound").shift(1)])
+    decidable = bound.fill_null("") != bounds.UNDECIDABLE
+    comparable = (like & decidable).fill_null(False)
     year_text = pl.col("year").cast(pl.String)
     prev_text = (pl.col("year") - 1).cast(pl.String)
     reason = (
@@ -141,6 +123,17 @@ def series(
                 pl.col("coverage"),
             )
         )
+        .when(~decidable)
+        .then(
+            pl.format(
+                "{} ({}: {}; {}: {})",
+                pl.lit(bounds.REASON),
+                prev_text,
+                pl.col("bound").shift(1).fill_null("exact"),
+                year_text,
+                pl.col("bound").fill_null("exact"),
+            )
+        )
     )
     return rows.select(
         "year",
@@ -149,10 +142,14 @@ def series(
         pl.lit(FLOW_MEASURE[flow]).alias("measure"),
         value.alias(f"value{u}"),
         "reporter",
+        "reporters",
         pl.when(value.is_not_null()).then(_whose_expr("reporter")).alias("whose"),
         "basis",
         "derived",
         "coverage",
+        "covers",
+        "partial",
+        "mixed",
         "fx_rate",
         "missing_reason",
         "bound",
@@ -161,6 +158,7 @@ def series(
         pl.when(comparable & (prev_value != 0))
         .then((value - prev_value) / prev_value * 100)
         .alias("change_pct"),
+        pl.when(like).then(bound).alias("change_bound"),
         comparable.alias("comparable"),
         (both & ~(same_reporter & same_coverage)).fill_null(False).alias("break_before"),
         pl.when(~comparable).then(reason).alias("no_change_reason"),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from ca_trade.bounds import MARKS, UNDECIDABLE
 from ca_trade.schema import NAMES
 from ca_trade.tables.cells import (
     bar,
@@ -43,23 +44,19 @@ _FLOW_WORDS = {"turnover": "turnover with", "exports": "exports to", "imports": 
 def _change(row: dict[str, object]) -> Text:
     change = num(row["change_pct"])
     if change is not None:
-        return Text(f"{change:+.1f}%", style="green" if change >= 0 else "red")
+        mark = MARKS.get(str(row.get("change_bound")), "")  # a change from a bound is one
+        return Text(f"{mark}{change:+.1f}%", style="green" if change >= 0 else "red")
+    if row.get("change_bound") == UNDECIDABLE:
+        return Text("? bounds", style="yellow")
     if row["break_before"]:
         return Text("┄ break", style="bold yellow")
     return Text("—")
 
 
-_BOUND_MARK = {"lower": "≥", "upper": "≤", "approx": "≈", "mixed": "≈"}
-
-
 def _marked(row: dict[str, object], unit: str) -> Text:
-    fields = ("derived", "basis", "fx_rate", "coverage")
+    fields = ("bound", "derived", "basis", "fx_rate", "partial", "mixed")
     prefixed = {f"v_{name}": row[name] for name in fields}
-    text = with_markers(num(row["value" + unit]), prefixed, "v")
-    mark = _BOUND_MARK.get(str(row.get("bound")))
-    if mark and num(row["value" + unit]) is not None:
-        text = Text(mark, style="bold") + text
-    return text
+    return with_markers(num(row["value" + unit]), prefixed, "v")
 
 
 def series_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> list[Block]:
@@ -73,13 +70,16 @@ def series_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
     area = NAMES.get(str(first["area"]), str(first["area"]))
     measure = str(first["measure"])
     rule = "partner's statistics first" if basis_rule == "partner" else "republics' first"
-    breaks = [f"{r['year']}: {r['no_change_reason']}" for r in rows if r["break_before"]]
+    breaks = [
+        f"{r['year']}: {r['no_change_reason']}"
+        for r in rows
+        if r["break_before"] or r.get("change_bound") == UNDECIDABLE
+    ]
     gaps = [str(r["year"]) for r in rows if r["value" + unit] is None]
     notes = [
         "change = from the year before, only like with like (same reporter, same coverage)",
-        "≥ published as a lower bound ('exceeded', 'just over'), ≤ an upper bound, "
-        "≈ approximate: a change to or from one is only as good as the bound",
         f"basis: {rule}; ┄ break = the reporter or the coverage changes: no change across it",
+        "? bounds = both years are bounds that leave the change open either way",
         *figure_notes(rates_used([{**r, "v_fx_rate": r["fx_rate"]} for r in rows])),
     ]
     grid = Grid(
@@ -98,11 +98,11 @@ def series_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
             _marked(row, unit),
             _change(row),
             bar(value, largest, width=BAR_WIDTH),
-            cell(who(row["reporter"], row["basis"]) if value is not None else "no figure"),
+            cell(who(row["reporters"], row["basis"]) if value is not None else "no figure"),
         )
     lines = []
     if breaks:
-        lines.append("Breaks (no change computed across them):")
+        lines.append("Breaks and undecidable changes (no change computed):")
         lines.extend(f"  {text}" for text in breaks)
     if gaps:
         lines.append(f"No figure (a gap, not zero): {', '.join(gaps)}")
