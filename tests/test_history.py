@@ -319,3 +319,15 @@ def test_matplotlib_only_for_a_chart_file(tmp_path: Path) -> None:
     assert not plotted("series", "-f", "csv")
     assert not plotted("compare", "-f", "csv")
     assert plotted("series", "-o", str(tmp_path / "chart.svg"))
+
+
+def test_series_changes_from_bounds(runner: CliRunner) -> None:
+    rows = {r["year"]: r for r in run_json(runner, "series", "--partner", "RUS")}
+    # 2021 37bn (Valdai, R5027) -> 2022 'over $42bn' (R5028): at least (42000 - 37000) / 37000
+    assert rows[2022]["bound"] == "lower"
+    assert rows[2022]["change_pct"] == pytest.approx((42000 - 37000) / 37000 * 100)  # 13.51%
+    assert rows[2022]["change_bound"] == "lower"
+    # 2022 'over 42' -> 2023 'exceeded 44': both lower bounds, the change is open either way
+    assert rows[2023]["change_pct"] is None and rows[2023]["change_bound"] == "undecidable"
+    assert rows[2023]["no_change_reason"].startswith("not decidable")
+    assert not rows[2023]["break_before"]  # the same reporter: not a break, just undecidable
