@@ -65,22 +65,101 @@ def datasets(draw: st.DrawFn) -> pl.DataFrame:
 common = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+# The share measures: (the partner-side flow that is the numerator, the republic's world flow).
+MIRROR = {"export": "import", "import": "export", "total": "total"}
+SHARE_FLOWS = {
+    "trade": ("total", "total"),
+    "imports": ("export", "import"),
+    "exports": ("import", "export"),
+}
+
+
+def _published(trade: pl.DataFrame, reporter: str, partner: str) -> dict[str, float]:
+    """One reporter's flows with one partner, the missing one derived from the other two."""
+    rows = trade.filter((pl.col("reporter") == reporter) & (pl.col("partner") == partner))
+    flows: dict[str, float] = dict(zip(rows["flow"], rows["value_millions"], strict=True))
+    if "total" not in flows and {"export", "import"} <= set(flows):
+        flows["total"] = flows["export"] + flows["import"]
+    for flow, other in (("export", "import"), ("import", "export")):
+        if flow not in flows and {"total", other} <= set(flows):
+            flows[flow] = flows["total"] - flows[other]
+    return flows
+
+
+def _figure(
+    trade: pl.DataFrame, partner: str, republic: str, flow: str, basis: str
+) -> float | None:
+    """The partner-side flow: the partner's figure (or the republic's, mirrored), the basis's
+    side first."""
+    own = _published(trade, partner, republic)
+    mirrored = {MIRROR[f]: value for f, value in _published(trade, republic, partner).items()}
+    first, second = (own, mirrored) if basis == "partner" else (mirrored, own)
+    return first.get(flow, second.get(flow))
+
+
+def _partners_own(trade: pl.DataFrame, partner: str, republic: str, flow: str, basis: str) -> bool:
+    """Whether ``_figure`` took the partner's own figure (a share over the republic's world
+    total is then of mixed basis)."""
+    own = _published(trade, partner, republic)
+    mirrored = {MIRROR[f] for f in _published(trade, republic, partner)}
+    return flow in own and (basis == "partner" or flow not in mirrored)
+
+
 @common
 @given(datasets(), st.sampled_from(("partner", "republic")))
-def test_shares_with_rest_of_world_add_to_100(trade: pl.DataFrame, basis: str) -> None:
+def test_shares_and_rest_of_world_from_the_rows(trade: pl.DataFrame, basis: str) -> None:
+    # Each share computed again from the data rows: a figure over the republic's own world
+    # total, missing when over 100% (only with mixed reporters); rest of world is the world
+    # total minus the partners' values (not 100 minus their shares); then the shares add to 100.
     frame = compute.shares(trade, basis=basis, currency="USD", rates=RATES)  # type: ignore[arg-type]
-    for measure in ("trade", "imports", "exports"):
-        column = f"{measure}_share_pct"
-        denominators = frame.filter(pl.col(f"world_{measure}_usd_m").is_not_null())
-        for area in denominators.get_column("area").unique().to_list():
-            if area == schema.REGION:
+    rows = {(r["area"], r["partner"]): r for r in frame.iter_rows(named=True)}
+    for measure, (flow, world_flow) in SHARE_FLOWS.items():
+        share, value, world = f"{measure}_share_pct", f"{measure}_usd_m", f"world_{measure}_usd_m"
+        region: dict[str, list[tuple[float, float, bool]]] = {p: [] for p in schema.PARTNERS}
+        for republic in schema.REPUBLICS:
+            den = _published(trade, republic, schema.WORLD).get(world_flow)
+            nums = {p: _figure(trade, p, republic, flow, basis) for p in schema.PARTNERS}
+            for partner, num in nums.items():
+                row = rows[(republic, partner)]
+                assert row[value] == (None if num is None else pytest.approx(num))
+                if num is None or den is None:
+                    assert row[share] is None
+                    continue
+                assert row[world] == pytest.approx(den)
+                mixed = _partners_own(trade, partner, republic, flow, basis)
+                assert row[f"{measure}_mixed"] == mixed
+                if num > den:  # more than the republic's whole trade: not a share
+                    assert mixed
+                    assert row[share] is None
+                    assert row[f"{measure}_missing_reason"].startswith("not meaningful")
+                    continue
+                assert row[share] == pytest.approx(num / den * 100)
+                region[partner].append((num, den, mixed))
+            rest = rows.get((republic, compute.REST_OF_WORLD))
+            if den is None:
+                assert rest is None or rest[share] is None
                 continue
-            rows = frame.filter(pl.col("area") == area)
-            shares = rows.get_column(column).drop_nulls()
-            assert shares.is_between(0, 100).all()
-            rest = rows.filter(pl.col("partner") == compute.REST_OF_WORLD).get_column(column)
-            if rest.len() and rest.item() is not None:  # a remainder only when the parts fit
-                assert shares.sum() == pytest.approx(100.0)
+            assert rest is not None
+            known = [num for num in nums.values() if num is not None]
+            remainder = den - sum(known)
+            if any(num > den for num in known) or remainder < 0:
+                assert rest[share] is None and rest[value] is None
+                continue
+            assert rest[value] == pytest.approx(remainder)
+            assert rest[share] == pytest.approx(remainder / den * 100)
+            shares = [rows[(republic, p)][share] for p in (*schema.PARTNERS, "ROW")]
+            assert sum(s for s in shares if s is not None) == pytest.approx(100.0)
+        # The five: the republics with a share, their figures over their world totals.
+        for partner, pairs in region.items():
+            row = rows[(schema.REGION, partner)]
+            if not pairs:
+                assert row[share] is None
+                continue
+            num, den = sum(n for n, _, _ in pairs), sum(d for _, d, _ in pairs)
+            assert row[value] == pytest.approx(num)
+            assert row[world] == pytest.approx(den)
+            assert row[share] == pytest.approx(num / den * 100)
+            assert row[f"{measure}_mixed"] == any(m for _, _, m in pairs)
 
 
 @common

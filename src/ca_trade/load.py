@@ -32,6 +32,7 @@ import csv
 import io
 import itertools
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -460,6 +461,8 @@ READERS = 2
 FAST_MIN_BYTES = 256 << 10
 _HEAD_BYTES = 64 << 10
 _BOM = b"\xef\xbb\xbf"
+# A quote with neither a cell boundary (a delimiter or line end) before it nor one after it.
+_INNER_QUOTE = re.compile(rb'[^\n]"[^\n]')
 
 
 def _is_utf8(encoding: str | None) -> bool:
@@ -642,7 +645,11 @@ def _prove(
         )
         opening = body.count(b'\n"') + body.startswith(b'"')
         closing = body.count(b'"\n') + body.endswith(b'"')
-        if not opening * 2 == closing * 2 == quotes:
+        # The counts alone can be fooled: inside a quoted cell a delimiter followed by a quote
+        # counts as an opening (","GA"" has two openings, two closings and four quotes, and
+        # Polars reads it as ,GA where the csv module refuses it). A quote with no cell boundary
+        # on either side (the A"" in it) encloses no cell: refused.
+        if not opening * 2 == closing * 2 == quotes or _INNER_QUOTE.search(body):
             raise StructureMismatch("a quote that does not enclose a cell")
     returns = 0
     if b"\r" in block:

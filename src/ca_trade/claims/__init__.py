@@ -8,19 +8,15 @@ either a ``value`` (with its ``unit``) or another measure (``than``). The built-
 - ``model``: the dataclasses and the words for them (``describe``, ``describe_test``);
 - ``parse``: reading and validation (``read_claims``, ``parse_claims``);
 - ``values``: each measure's value on one basis rule, with the interval the data allow;
-- ``evaluate``: the tests against the data (``evaluate``, ``all_hold``, ``verdicts``).
+- ``checking``: the tests against the data (``evaluate``, ``all_hold``, ``verdicts``), loaded
+  on first use (they need Polars; reading and drafting claims do not).
 """
 
 from __future__ import annotations
 
-from ca_trade.claims.evaluate import (
-    CHECK_SCHEMA,
-    all_hold,
-    compare_values,
-    decide,
-    evaluate,
-    verdicts,
-)
+import importlib
+from typing import TYPE_CHECKING
+
 from ca_trade.claims.model import (
     AMOUNT_UNITS,
     BUILTIN_NAME,
@@ -43,7 +39,36 @@ from ca_trade.claims.model import (
     value_kind,
 )
 from ca_trade.claims.parse import builtin_text, parse_claims, read_claims
-from ca_trade.claims.values import Value
+
+if TYPE_CHECKING:
+    from ca_trade.claims.checking import (
+        CHECK_SCHEMA,
+        all_hold,
+        compare_values,
+        decide,
+        evaluate,
+        verdicts,
+    )
+    from ca_trade.claims.values import Value
+
+# Testing claims needs Polars; reading and drafting them does not: these load when first used.
+_LAZY = {
+    "CHECK_SCHEMA": "checking",
+    "all_hold": "checking",
+    "compare_values": "checking",
+    "decide": "checking",
+    "evaluate": "checking",
+    "verdicts": "checking",
+    "Value": "values",
+}
+
+
+def __getattr__(name: str) -> object:
+    """The names that need Polars, imported on first use."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"ca_trade.claims.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'ca_trade.claims' has no attribute {name!r}")
+
 
 __all__ = [
     "AMOUNT_UNITS",

@@ -21,8 +21,8 @@ import math
 import polars as pl
 
 from ca_trade import bounds, compute
-from ca_trade.claims.model import Basis, Measure, describe
-from ca_trade.claims.values import Frames, Value, Why, _one, growth_years, measure_value
+from ca_trade.claims.model import Basis, Measure, Why, describe
+from ca_trade.claims.values import Frames, Value, _one, growth_years, measure_value
 
 _FLOW_OF = {"turnover": "total", "exports": "export", "imports": "import"}
 _SWAPPED = {"turnover": "turnover", "exports": "imports", "imports": "exports"}

@@ -1,7 +1,7 @@
 """The claims model: what a claim says, in the tool's own measures, and how to say it in words.
 
 A claims file (TOML, format in docs/claims.md) becomes a ``ClaimSet`` of
-``Claim`` objects (``ca_trade.claims.parse``); ``ca_trade.claims.evaluate`` tests them.
+``Claim`` objects (``ca_trade.claims.parse``); ``ca_trade.claims.checking`` tests them.
 Constants, dataclasses and descriptions only: no I/O, no polars.
 """
 
@@ -47,6 +47,18 @@ HOLDS, FAILS, DEPENDS, NOT_CHECKABLE = "holds", "fails", "depends on basis", "no
 # (one side's figure against the other's) could decide.
 NOT_DECIDABLE, MIXED = "not decidable", "mixed reporters"
 VERDICTS = (HOLDS, FAILS, DEPENDS, MIXED, NOT_DECIDABLE, NOT_CHECKABLE)
+
+
+class Why:
+    """Why a value is missing, as typed kinds (the tally counts claims by these)."""
+
+    YEAR = "year"  # a year the data do not hold
+    PRODUCT = "product"  # goods the data do not break out
+    UNLIKE = "unlike"  # two years' figures from different reporters or coverage
+    PARTIAL = "partial"  # only part of the five
+    MISSING = "missing"  # a figure nobody published
+    BOUNDS = "bounds"  # computed from bounds that leave it open
+
 
 # ------------------------------------------------------------------------------- the model
 

@@ -13,8 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ca_trade.claims.model import MIXED, NOT_CHECKABLE, NOT_DECIDABLE, Claim, ClaimSet, Measure
-from ca_trade.claims.values import Why
+from ca_trade.claims.model import MIXED, NOT_CHECKABLE, NOT_DECIDABLE, Claim, ClaimSet, Measure, Why
 
 if TYPE_CHECKING:
     import polars as pl

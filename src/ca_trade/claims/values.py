@@ -17,20 +17,17 @@ from typing import Any
 import polars as pl
 
 from ca_trade import bounds, compute, schema
-from ca_trade.claims.model import FLOW_KINDS, GROWTH_KINDS, TIME_KINDS, Basis, Measure, describe
+from ca_trade.claims.model import (
+    FLOW_KINDS,
+    GROWTH_KINDS,
+    TIME_KINDS,
+    Basis,
+    Measure,
+    Why,
+    describe,
+)
 
 INF = math.inf
-
-
-class Why:
-    """Why a value is missing, as typed kinds (the tally counts claims by these)."""
-
-    YEAR = "year"  # a year the data do not hold
-    PRODUCT = "product"  # goods the data do not break out
-    UNLIKE = "unlike"  # two years' figures from different reporters or coverage
-    PARTIAL = "partial"  # only part of the five
-    MISSING = "missing"  # a figure nobody published
-    BOUNDS = "bounds"  # computed from bounds that leave it open
 
 
 @dataclass

@@ -34,11 +34,12 @@ from ca_trade.claims.model import (
     Claim,
     ClaimSet,
     Measure,
+    Why,
     check_value,
     describe_test,
     value_kind,
 )
-from ca_trade.claims.values import Frames, Value, Why, growth_years, measure_value
+from ca_trade.claims.values import Frames, Value, growth_years, measure_value
 
 CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "claim_index": pl.Int64,
