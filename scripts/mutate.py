@@ -553,9 +553,9 @@ MUTANTS = [
         PROOF,
     ),
     Mutant(
-        "proof: line breaks inside cells not counted",
-        "        if broken:\n            breaks = ",
-        "        if False:\n            breaks = ",
+        "proof: a cell over several lines accepted",
+        '            raise StructureMismatch("a line break inside a quoted cell")',
+        "            pass",
         PROOF,
     ),
     Mutant(

@@ -63,12 +63,12 @@ def test_reading_a_big_data_file_reports_every_byte(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     seen: list[int] = []
-    original = load.FAST_MIN_BYTES, load.BLOCK_BYTES
-    load.FAST_MIN_BYTES, load.BLOCK_BYTES = 0, 4096  # the fast reader, in several blocks
+    original = load.fast.FAST_MIN_BYTES, load.fast.BLOCK_BYTES
+    load.fast.FAST_MIN_BYTES, load.fast.BLOCK_BYTES = 0, 4096  # the fast reader, in several blocks
     try:
         frame = load.read_trade(path, on_progress=seen.append)
     finally:
-        load.FAST_MIN_BYTES, load.BLOCK_BYTES = original
+        load.fast.FAST_MIN_BYTES, load.fast.BLOCK_BYTES = original
     assert frame.height == len(rows)
     assert len(seen) > 3
     assert seen == sorted(seen)

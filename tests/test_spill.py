@@ -84,8 +84,8 @@ def test_duplicate_keys_are_placed_the_same_when_the_hashes_spill(
     lines = [HEADER, *rows, rows[0], rows[1499], rows[1499].replace("1.5", "2.5"), rows[10]]
     path = tmp_path / "repeats.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(load, "FAST_MIN_BYTES", 0 if fast else 1 << 40)
-    monkeypatch.setattr(load, "BLOCK_BYTES", 16 << 10)  # several batches
+    monkeypatch.setattr(load.fast, "FAST_MIN_BYTES", 0 if fast else 1 << 40)
+    monkeypatch.setattr(load.fast, "BLOCK_BYTES", 16 << 10)  # several batches
     held, rows_read = load.check_file(path, RATES)
     # Several spills, and the last batches still held in memory at the end (a batch is about
     # 250 rows): repeats are searched for in both.

@@ -2,7 +2,7 @@
 
 A Parquet file is accepted whoever wrote it (Polars, DuckDB, pandas), as long as it has the data
 file's columns (``schema.COLUMNS``, and the optional ``bound``; extra columns are ignored). Its
-cells are typed already, so the rules are run in two steps, both through ``checks.scan`` (the
+cells are typed already, so the rules are run in two steps, both through ``rules.scan`` (the
 CSV rules, unchanged):
 
 1. **Every row, cheaply.** The rules that could lose a row or change a figure look at every
@@ -15,7 +15,7 @@ CSV rules, unchanged):
    the tests that found one are run again as a filter.
 2. **The rows used, fully.** The suspects and the rows a command keeps (``keep``) are turned
    back into the strings a CSV file holds (a number as its shortest exact text, a missing cell
-   as an empty one) and handed to ``checks.scan`` as a ``records.Parsed``: every rule, with its
+   as an empty one) and handed to ``rules.scan`` as a ``records.Parsed``: every rule, with its
    slug, message and hint, and the duplicate-key rule on those rows. ``check_file``
    (``validate``) also finds every repeated key in the whole file (a hash of all the keys) and
    hands those rows over too, so it reports everything.
@@ -125,7 +125,7 @@ def _as_strings(types: dict[str, pl.DataType]) -> list[pl.Expr]:
 
 
 def _parsed(name: str, types: dict[str, pl.DataType], rows: pl.DataFrame) -> Parsed:
-    """Rows already turned into strings (``_as_strings``), as ``checks.scan`` reads a file."""
+    """Rows already turned into strings (``_as_strings``), as ``rules.scan`` reads a file."""
 
     import polars as pl
 
@@ -263,15 +263,15 @@ def read_trade(path: Path, name: str, *, keep: pl.Expr | None = None) -> pl.Data
     only the rows ``keep`` keeps. ``name`` names the file in errors."""
     import polars as pl
 
-    from ca_trade import checks
+    from ca_trade import rules
 
     frame, types = _open(path, name)
     problems = _type_problems(types)
     if problems:
-        _raise_first(pl.DataFrame(problems, schema=checks.PROBLEM_SCHEMA), name)
+        _raise_first(pl.DataFrame(problems, schema=rules.PROBLEM_SCHEMA), name)
     if not set(schema.REQUIRED) <= set(types):  # the CSV header rules say which is missing
         rows = frame.head(BATCH).select(_as_strings(types)).collect()
-        found = checks.scan(_parsed(name, types, rows), keep=keep, collect=True)
+        found = rules.scan(_parsed(name, types, rows), keep=keep, collect=True)
         _raise_first(found.problems, name)
     suspect = _suspects(frame, types, None)
     native = _native_keep(keep, types)
@@ -279,10 +279,10 @@ def read_trade(path: Path, name: str, *, keep: pl.Expr | None = None) -> pl.Data
     rows = wanted.select(_as_strings(types)).collect()
     if rows.is_empty():
         if frame.select(pl.len()).collect().item() == 0:
-            found = checks.scan(_parsed(name, types, rows), collect=True)
+            found = rules.scan(_parsed(name, types, rows), collect=True)
             _raise_first(found.problems, name)
-        return checks.typed(rows.select(*types, "line").clear())
-    found = checks.scan(_parsed(name, types, rows), keep=keep, collect=True)
+        return rules.typed(rows.select(*types, "line").clear())
+    found = rules.scan(_parsed(name, types, rows), keep=keep, collect=True)
     if found.problems.height:
         _raise_first(found.problems, name)
     assert found.kept is not None
@@ -294,34 +294,34 @@ def check_file(path: Path, name: str, rates: dict[int, float] | None) -> tuple[p
 
     Like ``load.check_file``: problems have the columns rule, line (row number), column, value,
     message, hint. Every rule runs on every row: the suspects (step 1) and every row whose key
-    repeats anywhere in the file go through ``checks.scan``.
+    repeats anywhere in the file go through ``rules.scan``.
     """
     import polars as pl
 
-    from ca_trade import checks
+    from ca_trade import rules
 
     frame, types = _open(path, name)
     problems = _type_problems(types)
     if problems:
-        return pl.DataFrame(problems, schema=checks.PROBLEM_SCHEMA), 0
+        return pl.DataFrame(problems, schema=rules.PROBLEM_SCHEMA), 0
     count = frame.select(pl.len()).collect().item()
     if not set(schema.REQUIRED) <= set(types) or count == 0:
         rows = frame.select(_as_strings(types)).collect()
-        found = checks.scan(_parsed(name, types, rows), rates)
+        found = rules.scan(_parsed(name, types, rows), rates)
         return _placed(found.problems), found.rows
     suspect = _suspects(frame, types, rates)
     repeated = _repeated_keys(frame, types)
     rows = frame.filter(suspect | repeated).select(_as_strings(types)).collect()
     if rows.is_empty():
-        return pl.DataFrame(schema=checks.PROBLEM_SCHEMA), count
-    return _placed(checks.scan(_parsed(name, types, rows), rates).problems), count
+        return pl.DataFrame(schema=rules.PROBLEM_SCHEMA), count
+    return _placed(rules.scan(_parsed(name, types, rows), rates).problems), count
 
 
 def _repeated_keys(frame: pl.LazyFrame, types: dict[str, pl.DataType]) -> pl.Expr:
     """A filter for the rows whose key repeats anywhere in the file.
 
     A 64-bit hash of every row's key is held (80 MB for 10 M rows, not the keys themselves);
-    the rows whose hash repeats are then compared by their keys in ``checks.scan``. Keys are
+    the rows whose hash repeats are then compared by their keys in ``rules.scan``. Keys are
     compared as the CSV rules compare them: as stripped text, when a key cell has white space
     around it (such a cell is a suspect, and may repeat a key once stripped).
     """

@@ -1,8 +1,8 @@
-"""A data file split into a header and batches of records: the type ``load`` makes and ``checks``
+"""A data file split into a header and batches of records: the type ``load`` makes and ``rules``
 reads.
 
 It sits below both, so that neither imports the other's module for it (``load`` imports
-``checks``; ``checks`` imports only this). Polars is imported for type checking only.
+``rules``; ``rules`` imports only this). Polars is imported for type checking only.
 
 A ``Parsed`` does not hold the records: it holds a way to produce them in batches
 (``Parsed.batches``), so a million-row file is checked in one streaming pass without being held
@@ -38,7 +38,7 @@ WHITESPACE = (
 class ParseError(DataError):
     """A file that was decoded but cannot be split into records (exit 65).
 
-    ``rule`` is the slug ``validate`` lists it under, like the rules in ``checks``.
+    ``rule`` is the slug ``validate`` lists it under, like the rules in ``rules``.
     """
 
     def __init__(
