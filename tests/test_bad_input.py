@@ -475,7 +475,7 @@ MANY_PROBLEMS = "\n".join(
         "2024,CHN,KAZ,import,15900,usd,official,GACC,https://example.org/gacc,",
         "2024,CHN,KAZ,total,43900,USD,official,GACC,https://example.org/gacc,,x",
         "2024,CHN,KAZ,import,-5,USD,official,GACC,ftp://example.org,",
-        "2019,CHN,KAZ,total,1,EUR,official,GACC,https://example.org/gacc,",
+        "2012,CHN,KAZ,total,1,EUR,official,GACC,https://example.org/gacc,",
     ]
 )
 
@@ -497,7 +497,7 @@ def test_validate_lists_every_problem(runner: CliRunner, tmp_path: Path) -> None
         ("no-exchange-rate", 6, "currency", "EUR"),
     ]
     assert problems[3]["message"] == "2024 CHN KAZ import repeats the key of line 3"
-    assert problems[6]["message"] == "no EUR/USD rate for year 2019"
+    assert problems[6]["message"] == "no EUR/USD rate for year 2012"
     assert set(problems[0]) == {"rule", "line", "column", "value", "message", "hint"}
 
 
@@ -531,16 +531,14 @@ def test_validate_bundled_data_is_clean(runner: CliRunner, fmt: str, expected: s
 def test_validate_bundled_table_says_no_problems(runner: CliRunner) -> None:
     result = invoke(runner, "validate", "-f", "table")
     assert result.exit_code == 0
-    # Both bundled years: 54 rows in trade_2023.csv and 51 in trade_2024.csv (lines - header).
+    # Every bundled year, 2015-2025: each file's lines less its header.
+    names = [f"trade_{year}.csv" for year in range(2015, 2026)]
     rows = sum(
         len((DATA.parents[1] / "data" / name).read_text(encoding="utf-8").splitlines()) - 1
-        for name in ("trade_2023.csv", "trade_2024.csv")
+        for name in names
     )
-    assert rows == 54 + 51
-    assert (
-        "trade_2023.csv (bundled), trade_2024.csv (bundled): no problems (105 data rows checked)"
-        in " ".join(result.stdout.split())
-    )
+    shown = ", ".join(f"{name} (bundled)" for name in names)
+    assert f"{shown}: no problems ({rows} data rows checked)" in " ".join(result.stdout.split())
 
 
 def test_validate_lists_each_files_problems_with_its_name(runner: CliRunner) -> None:

@@ -102,15 +102,15 @@ def test_balance_china_by_hand_and_only_turkmenistan_has_a_surplus() -> None:
     got = keyed(frame, "partner", "area")
     # China's customs: exports - imports.
     assert got[("CHN", "KAZ")]["balance_usd_m"] == pytest.approx(28000 - 15900)
-    assert got[("CHN", "KGZ")]["balance_usd_m"] == pytest.approx((22710 - 2800) - 2800)
+    assert got[("CHN", "KGZ")]["balance_usd_m"] == pytest.approx(19900 - 2800)  # R4033
     assert got[("CHN", "TKM")]["balance_usd_m"] == pytest.approx(1000 - 9600)
     assert got[("CHN", "TKM")]["surplus_holder"] == "TKM"
     # Percentages of the same flows' sum (the same reporters), not of another turnover.
     assert got[("CHN", "CA5")]["balance_pct_of_turnover"] == pytest.approx(
-        (64220 - 30650) / (64220 + 30650) * 100
+        (64200 - 30650) / (64200 + 30650) * 100
     )  # 35.4%
     assert got[("CHN", "CA5")]["exports_pct_of_turnover"] == pytest.approx(
-        64220 / (64220 + 30650) * 100
+        64200 / (64200 + 30650) * 100
     )
     assert got[("CHN", "KAZ")]["valuation"] == "exports FOB (CHN), imports CIF (CHN)"
     assert got[("RUS", "KAZ")]["balance_usd_m"] is None  # no split published
@@ -125,8 +125,11 @@ def test_balance_partial_coverage_gives_no_percentage() -> None:
         "partner",
         "area",
     )
-    # The EU's region exports (4700) are Uzbekistan's figure only; turnover is the region's.
-    assert got[("EU27", "CA5")]["balance_usd_m"] == pytest.approx(4700 - 1700)
+    # The EU's region exports: UZB's 4700 and KAZ's 11100 imports; its imports: the EU's own
+    # 845 EUR m from UZB (R4001) at 1.0824 and KAZ's 38600 exports; turnover is the region's.
+    assert got[("EU27", "CA5")]["balance_usd_m"] == pytest.approx(
+        (4700 + 11100) - (845 * 1.0824 + 38600)
+    )
     assert got[("EU27", "CA5")]["balance_pct_of_turnover"] is None
 
 
@@ -161,9 +164,9 @@ def test_mirror_kyrgyzstan_china_by_hand() -> None:
     assert total["ratio"] == pytest.approx(22710 / 5500)  # 4.1-fold
     assert total["gap_index"] == pytest.approx((22710 - 5500) / (22710 + 5500))
     exports = got[("CHN", "KGZ", "export")]
-    # Both sides derived: China 22710 - 2800; Kyrgyzstan's imports 5500 - 2040.
-    assert exports["ratio"] == pytest.approx((22710 - 2800) / (5500 - 2040))  # 5.8-fold
-    assert exports["partner_derived"] and exports["republic_derived"]
+    # China's 'over 19.9bn' (R4033); Kyrgyzstan's imports derived: 5500 - 2040.
+    assert exports["ratio"] == pytest.approx(19900 / (5500 - 2040))  # 5.8-fold
+    assert not exports["partner_derived"] and exports["republic_derived"]
     assert ("EU27", "CA5", "total") not in got  # only one side publishes it
 
 
@@ -186,12 +189,14 @@ def test_sources_filters(runner: CliRunner) -> None:
         runner, "sources", "--partner", "CHN", "--republic", "KGZ", "--year", "2024", "-f", "csv"
     )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    # CHN->KGZ total and import, KGZ->CHN total and export.
-    assert [r["line"] for r in rows] == ["6", "7", "18", "19"]
+    # CHN->KGZ total and import, KGZ->CHN total and export, CHN->KGZ export (R4033, added last).
+    assert [r["line"] for r in rows] == ["6", "7", "18", "19", "54"]
     assert all(r["source_url"].startswith("http") for r in rows)
     by_reporter = invoke(runner, "sources", "--reporter", "EU27", "--year", "2024", "-f", "json")
-    (row,) = json.loads(by_reporter.stdout)
+    # The summit's region total, and EU imports from UZB restated by the GSP Hub (R4001).
+    row, added = json.loads(by_reporter.stdout)
     assert row["value_millions"] == 54000 and row["currency"] == "EUR"
+    assert (added["partner"], added["flow"], added["value_millions"]) == ("UZB", "import", 845)
 
 
 @pytest.mark.parametrize("command", ["compare", "shares", "balance", "mirror", "sources"])

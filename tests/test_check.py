@@ -46,7 +46,11 @@ CLAIMS = DATA / "claims"
 def article() -> dict[str, list[dict]]:
     """The built-in claims evaluated on the bundled data (both years): claim id -> its rows."""
     frame = claims.evaluate(
-        claims.read_claims(None), Inputs(None, None).trade, currency="USD", rates=RATES, year=2024
+        claims.read_claims(None),
+        Inputs(None, None, all_years=True).trade,
+        currency="USD",
+        rates=RATES,
+        year=2024,
     )
     out: dict[str, list[dict]] = {}
     for row in frame.to_dicts():
@@ -131,22 +135,29 @@ def test_claim_2_china_a_third_above_the_eu_which_is_second(
 def test_claim_3_china_double_russia_which_is_44bn_and_third(
     article: dict[str, list[dict]],
 ) -> None:
-    # 3a: 94820 / 45000 = 2.107 > 2 holds; 60560 / 47000 = 1.289 fails: each one reporter's
-    # figure against another's
+    # 3a: 94820 / 45000 = 2.107, but Russia's figure is 'more than $45bn' (bound lower, F067):
+    # the ratio is at most 2.107, so > 2 is not decidable; 60560 / 47000 = 1.289 fails: each
+    # one reporter's figure against another's
     rows = article["3a"]
     assert by_basis(rows) == {
         "mixed (partner)": pytest.approx(94820 / 45000),
         "mixed (republic)": pytest.approx(60560 / 47000),
     }
-    assert results(rows) == {"mixed (partner)": "holds", "mixed (republic)": "fails"}
+    assert results(rows) == {"mixed (partner)": "not decidable", "mixed (republic)": "fails"}
     assert verdict(rows) == "mixed reporters"
-    # 3b: ≈ 44000 ± 2200: |45000 - 44000| = 1000 holds; |47000 - 44000| = 3000 fails
+    # 3b: ≈ 44000 ± 2200: Russia's 'more than 45000' may be anywhere above 45000, so it is
+    # not decidable; |47000 - 44000| = 3000 fails
     rows = article["3b"]
     assert by_basis(rows) == {"partner": 45000, "republic": 47000}
-    assert results(rows) == {"partner": "holds", "republic": "fails"}
-    assert verdict(rows) == "depends on basis"
-    # 3c: Russia third: 45000 < 58449.6; 47000 < 58449.6 (mixed on both rules)
-    assert by_basis(article["3c"]) == {"mixed (partner)": 3, "mixed (republic)": 3}
+    assert results(rows) == {"partner": "not decidable", "republic": "fails"}
+    assert verdict(rows) == "fails"
+    # 3c: Russia third: 47000 < 58449.6 < 60560 holds on the republic rule (mixed); on the
+    # partner rule 'more than 45000' might pass the EU or China: not decidable
+    assert by_basis(article["3c"])["mixed (republic)"] == 3
+    assert results(article["3c"]) == {
+        "mixed (partner)": "not decidable",
+        "mixed (republic)": "holds",
+    }
     assert verdict(article["3c"]) == "mixed reporters"
 
 
@@ -259,15 +270,21 @@ def test_claim_9_china_share_of_the_region_gets_the_four_republics(
 
 def test_claim_3d_russia_stagnation(article: dict[str, list[dict]]) -> None:
     rows = article["3d"]
-    # Russia's statements: 44000 -> 45000: |+1000 / 44000| = 2.27% < 3%: holds.
+    # Russia's statements: 'exceeded $44bn' -> 'more than $45bn' (F072, F067: both lower
+    # bounds): the change between two lower bounds can be anything, so not decidable.
     # With the republics first, 2024 is the republics' compilation (47000) but 2023 has no
     # region figure from the republics (4/5): Russia's 44000 against CA5's 47000 is not a change.
-    assert by_basis(rows) == {"partner": pytest.approx(1000 / 44000 * 100), "mixed": None}
-    assert results(rows) == {"partner": "holds", "mixed": "not checkable"}
-    assert verdict(rows) == "holds"
+    assert by_basis(rows) == {"partner": None, "mixed": None}
+    assert results(rows) == {"partner": "not decidable", "mixed": "not checkable"}
+    assert verdict(rows) == "not decidable"
+    assert (
+        "computed from bounds that leave it open either way (RUS officials 2023: lower; "
+        in (rows[0]["verdict_detail"])
+    )
+    mixed = next(r for r in rows if r["statistics"] == "mixed")
     assert (
         "2023 from RUS officials, 2024 from the republics' compilation (CA5)"
-        in (rows[0]["verdict_detail"])
+        in mixed["computed_missing_reason"]
     )
     assert rows[0]["test"] == "|growth of RUS–CA5 turnover 2023→2024| < 3%"
 
@@ -300,22 +317,23 @@ def test_claim_7d_minor_dip_depends_on_basis(article: dict[str, list[dict]]) -> 
 
 
 def test_claim_10_surplus_readings(article: dict[str, list[dict]]) -> None:
-    # 10a: China's surplus: 64220 - 30650 = 33570 > 0; republics' (CERR): 33600 - 27100 = 6500 > 0
-    assert by_basis(article["10a"]) == {"partner": 33570, "republic": 6500}
+    # 10a: China's surplus: 64200 - 30650 = 33550 > 0 (China's exports to KGZ and TJK published
+    # since: R4033, R4034); republics' (CERR): 33600 - 27100 = 6500 > 0
+    assert by_basis(article["10a"]) == {"partner": 33550, "republic": 6500}
     assert verdict(article["10a"]) == "holds"
-    # 10b: surplus / turnover ≈ 70% ± 3.5: 33570 / 94820 = 35.4% fails (China's customs);
+    # 10b: surplus / turnover ≈ 70% ± 3.5: 33550 / 94820 = 35.4% fails (China's customs);
     # on the republic rule the CA5 compilation's 6500 over the republics' 60560 mixes reporters
     rows = article["10b"]
     assert by_basis(rows) == {
-        "partner": pytest.approx(33570 / 94820 * 100),
+        "partner": pytest.approx(33550 / 94820 * 100),
         "mixed": pytest.approx(6500 / 60560 * 100),
     }
     assert verdict(rows) == "fails"
-    # 10c: China's exports / turnover: 64220 / 94820 = 67.7% holds; 33600 / 60560 = 55.5%
+    # 10c: China's exports / turnover: 64200 / 94820 = 67.7% holds; 33600 / 60560 = 55.5%
     # fails but mixes the CA5 compilation with the republics' own: a note, not a verdict
     rows = article["10c"]
     assert by_basis(rows) == {
-        "partner": pytest.approx(64220 / 94820 * 100),
+        "partner": pytest.approx(64200 / 94820 * 100),
         "mixed": pytest.approx(33600 / 60560 * 100),
     }
     assert results(rows) == {"partner": "holds", "mixed": "fails"}
@@ -325,13 +343,15 @@ def test_claim_10_surplus_readings(article: dict[str, list[dict]]) -> None:
 def test_claim_11_turkmenistan_only_surplus_with_china(article: dict[str, list[dict]]) -> None:
     # Republic's balance = its exports to China - its imports from China.
     # TKM: 9600 - 1000 = 8600 > 0; Turkmenistan publishes only a total, so the republic rule
-    # falls back to China's customs: one row.
+    # falls back to China's customs: one row. China's exports are 'just over $1bn' (F012, a
+    # lower bound), so the balance is at most 8600: > 0 is not decidable from the data.
     assert by_basis(article["11a"]) == {"partner": 8600}
+    assert verdict(article["11a"]) == "not decidable"
     assert by_basis(article["11b"]) == {"partner": 15900 - 28000, "republic": 14800 - 15300}
-    assert by_basis(article["11c"]) == {"partner": 2800 - 19910, "republic": 2040 - 3460}
-    assert by_basis(article["11d"]) == {"partner": 350 - 3510}  # Tajikistan: total only
+    assert by_basis(article["11c"]) == {"partner": 2800 - 19900, "republic": 2040 - 3460}
+    assert by_basis(article["11d"]) == {"partner": 350 - 3500}  # Tajikistan: total only
     assert by_basis(article["11e"]) == {"partner": 2000 - 11800, "republic": 2050 - 10350}
-    for claim_id in ("11a", "11b", "11c", "11d", "11e"):
+    for claim_id in ("11b", "11c", "11d", "11e"):
         assert verdict(article[claim_id]) == "holds", claim_id
 
 
@@ -374,8 +394,8 @@ def test_table_shows_verdicts(runner: CliRunner) -> None:
     # Claim 1 holds on China's customs (94.82 within 95 ± 5%) and fails on the five's own
     # figures (60.56): the verdict names both.
     assert "depends: ✓ partner ✗ republic" in result.stdout
-    # 3d: +2.27% on Russia's figures (44,000 -> 45,000); no like-for-like pair on mixed.
-    assert "holds: partner; mixed ?" in result.stdout
+    # 3d: Russia's figures are both lower bounds (44,000 -> 45,000): not decidable.
+    assert "not decidable" in result.stdout
     assert "not checkable" in result.stdout
     # 2a: China against the EU, only across reporters: each rule's reading shown
     assert "mixed: ✓ partner ✗ republic" in result.stdout
@@ -458,7 +478,7 @@ def test_explain_keeps_a_claim_with_no_data_as_one_row(runner: CliRunner, tmp_pa
         + claim_text(
             'id = "x"',
             'quote = "q"',
-            "year = 2022",
+            "year = 2012",
             'measure = { kind = "turnover", partner = "CHN", area = "KAZ" }',
             'op = ">"',
             "value = 1",
@@ -468,7 +488,11 @@ def test_explain_keeps_a_claim_with_no_data_as_one_row(runner: CliRunner, tmp_pa
     )
     rows = json.loads(invoke(runner, "check", str(path), "--explain", "-f", "json").stdout)
     assert [(r["claim_id"], r["line"], r["missing_reason"]) for r in rows] == [
-        ("x", None, "no data for 2022 (the data hold 2023, 2024)")
+        (
+            "x",
+            None,
+            "no data for 2012 (the data hold " + ", ".join(str(y) for y in range(2015, 2026)) + ")",
+        )
     ]
 
 
@@ -500,8 +524,12 @@ def test_user_file_with_every_kind_of_test(runner: CliRunner) -> None:
     assert verdict(rows["balance-republic"]) == "holds"
     # 7.6 ± 0.1: 2050 / 26900 = 7.621 holds, 2000 / 26900 = 7.435 fails
     assert results(rows["share"]) == {"republic": "holds", "mixed": "fails"}
-    # EU exports to UZB / EU imports from UZB = 4700 / 1700 = 276.47% >= 276
-    assert by_basis(rows["ratio-pct"]) == {"republic": pytest.approx(4700 / 1700 * 100)}
+    # EU exports to UZB / EU imports from UZB = 4700 / 1700 = 276.47% >= 276 on Uzbekistan's
+    # figures; the partner rule takes the EU's own imports, 845 EUR m (R4001) at 1.0824: mixed
+    assert by_basis(rows["ratio-pct"]) == {
+        "republic": pytest.approx(4700 / 1700 * 100),
+        "mixed": pytest.approx(4700 / (845 * 1.0824) * 100),  # 513.87%
+    }
     assert verdict(rows["ratio-pct"]) == "holds"
     # RUS-KAZ minus RUS-UZB: 28700 - 11700 = 17000 (≈ 17000 ± 170); 28000 - 11600 = 16400 fails
     assert by_basis(rows["difference"]) == {"partner": 17000, "republic": 16400}
@@ -527,7 +555,10 @@ def test_user_file_with_every_kind_of_test(runner: CliRunner) -> None:
     # a year not in the data
     (missing,) = rows["missing-year"]
     assert missing["result"] == "not checkable"
-    assert "no data for 2022 (the data hold 2023, 2024)" in missing["verdict_detail"]
+    assert (
+        "no data for 2012 (the data hold " + ", ".join(str(y) for y in range(2015, 2026)) + ")"
+        in (missing["verdict_detail"])
+    )
     assert rows["share"][0]["source_date"] == "2025-01-31"  # a TOML date, as written
     assert [r["op"] for r in json.loads(result.stdout)][:3] == ["gt", "gt", "approx"]
 
@@ -564,13 +595,11 @@ def test_user_file_with_claims_about_change(runner: CliRunner) -> None:
     # growth vs growth: 6.06% > Russia's 45000 / 44000 - 1 = 2.27% holds, but China's
     # customs' growth against Russia's officials' is one reporter's figure against another's;
     # with the republics first Russia's region figure changes reporter (RUS 2023, CA5 2024)
+    # Russia's two figures are lower bounds ('exceeded'), so its growth is not decidable.
     faster = {r["basis_rule"]: (r["computed_value"], r["than_value"]) for r in rows["faster"]}
-    assert faster["partner"] == (
-        pytest.approx((94820 / 89400 - 1) * 100),
-        pytest.approx((45000 / 44000 - 1) * 100),
-    )
+    assert faster["partner"] == (pytest.approx((94820 / 89400 - 1) * 100), None)
     assert {r["statistics"] for r in rows["faster"]} == {"mixed"}
-    assert rows["faster"][0]["verdict"] == "mixed reporters"
+    assert rows["faster"][0]["verdict"] == "not decidable"
     # Uzbekistan's exports to China (= China's imports from Uzbekistan): Uzbekistan's own
     # figures 2400 -> 2050 = -14.58%: fails; the partner rule mixes UZB 2023 with CHN 2024
     by_stats = {r["statistics"]: r for r in rows["republic-view"]}
@@ -581,8 +610,8 @@ def test_user_file_with_claims_about_change(runner: CliRunner) -> None:
         in (by_stats["mixed"]["computed_missing_reason"])
     )
     assert by_stats["republic"]["verdict"] == "fails"
-    (old,) = rows["no-2022"]
-    assert old["result"] == "not checkable" and "no data for 2022" in old["verdict_detail"]
+    (old,) = rows["no-2014"]
+    assert old["result"] == "not checkable" and "no data for 2014" in old["verdict_detail"]
 
 
 def test_year_option_for_claims_that_name_none(runner: CliRunner, tmp_path: Path) -> None:
@@ -618,12 +647,16 @@ def test_year_option_for_claims_that_name_none(runner: CliRunner, tmp_path: Path
         return out
 
     # --year 2023: the 2023 figures (China's customs 41000, Kazakhstan's 31500); the growth
-    # would need 2022, which the data do not hold
+    # from 2022: China's customs 31200 (R5010) -> 41000
     in_2023 = run("--year", "2023")
     assert by_basis(in_2023["level"]) == {"partner": 41000, "republic": 31500}
     assert {r["year"] for r in in_2023["level"]} == {2023}
-    assert "no data for 2022" in in_2023["change"][0]["verdict_detail"]
-    # the default, the latest year: 2024 figures, growth 2023 -> 2024 (41000 -> 43820)
+    assert by_basis(in_2023["change"])["partner"] == pytest.approx((41000 / 31200 - 1) * 100)
+    # --year 2015: the growth would need 2014, which the data do not hold
+    in_2015 = run("--year", "2015")
+    assert "no data for 2014" in in_2015["change"][0]["verdict_detail"]
+    # the default year (2024, the latest with China, the EU and Russia; 2025 is partial):
+    # 2024 figures, growth 2023 -> 2024 (41000 -> 43820)
     latest = run()
     assert by_basis(latest["level"]) == {"partner": 43820, "republic": 30100}
     assert latest["change"][0]["test"] == "growth of CHN–KAZ turnover 2023→2024 > 0%"

@@ -239,13 +239,13 @@ def test_a_group_of_republics(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_a_group_with_a_missing_figure_is_not_checkable(runner: CliRunner, tmp_path: Path) -> None:
-    """China's exports: Tajikistan's are derived, but the EU's exports to the five are known
-    for Uzbekistan only: the EU's exports to Kazakhstan and Uzbekistan are not checkable."""
+    """The EU's exports in 2024 are known for Kazakhstan (its imports from the EU, R4005) and
+    Uzbekistan only: the EU's exports to Kyrgyzstan and Uzbekistan are not checkable."""
     rows = _check_bundled(
         runner,
         tmp_path,
         '[[claim]]\nid = "g"\nquote = "q"\nmeasure = { kind = "exports", partner = "EU27", '
-        'area = ["KAZ", "UZB"] }\nop = ">"\nvalue = 1\nunit = "USD bn"\n',
+        'area = ["KGZ", "UZB"] }\nop = ">"\nvalue = 1\nunit = "USD bn"\n',
     )
     assert {r["verdict"] for r in rows} == {"not checkable"}
 

@@ -51,12 +51,15 @@ def test_partner_basis_region() -> None:
     # same customs sum to the same figure, so no alternative is noted.
     assert china["turnover_usd_m"] == pytest.approx(94820)
     assert 43820 + 22710 + 13780 + 10650 + 3860 == 94820
-    assert china["exports_usd_m"] == pytest.approx(28000 + 19910 + 11800 + 1000 + 3510)  # 64220
+    # China's exports to the five: published too since (R4032, 64200), and the five's
+    # (KGZ 'over 19.9bn' R4033, TJK 3.5bn R4034) sum to it: 28000 + 19900 + 11800 + 1000 + 3500
+    assert china["exports_usd_m"] == pytest.approx(64200)
+    assert 28000 + 19900 + 11800 + 1000 + 3500 == 64200
     assert china["imports_usd_m"] == pytest.approx(15900 + 2800 + 2000 + 9600 + 350)  # 30650
-    assert china["balance_usd_m"] == pytest.approx(64220 - 30650)  # 33570
+    assert china["balance_usd_m"] == pytest.approx(64200 - 30650)  # 33550
     assert china["turnover_coverage"] == "published region total"
-    assert china["exports_coverage"] == "5/5 republics"
-    assert china["exports_derived"] is True and china["turnover_derived"] is False
+    assert china["exports_coverage"] == "published region total"
+    assert china["exports_derived"] is False and china["turnover_derived"] is False
     assert china["turnover_reporter"] == "CHN" and china["turnover_basis"] == "official"
 
     eu = got["EU27"]
@@ -66,10 +69,11 @@ def test_partner_basis_region() -> None:
     assert eu["turnover_basis"] == "unstated"
     assert eu["turnover_fx_rate"] == 1.0824
     assert eu["turnover_coverage"] == "published region total"
-    # Exports/imports: only Uzbekistan's figures (its imports 4700 are the EU's exports).
-    assert eu["exports_usd_m"] == pytest.approx(4700)
-    assert eu["imports_usd_m"] == pytest.approx(1700)
-    assert eu["exports_coverage"].startswith("1/5: partial")
+    # Exports: Uzbekistan's imports 4700 and Kazakhstan's 11100 (R4005) are the EU's exports.
+    assert eu["exports_usd_m"] == pytest.approx(4700 + 11100)
+    assert eu["exports_coverage"] == "2/5: partial (has KAZ, UZB)"
+    # Imports: the EU's own 845 EUR m from UZB (R4001) at 1.0824, and Kazakhstan's exports 38600.
+    assert eu["imports_usd_m"] == pytest.approx(845 * 1.0824 + 38600)  # 39514.628
 
     russia = got["RUS"]
     # Russia's own figures miss Turkmenistan: use its published region total (>45bn).
@@ -119,9 +123,10 @@ def test_one_republic_kyrgyzstan() -> None:
     got = rows_by_partner("partner", area="KGZ")
     china = got["CHN"]
     assert china["turnover_usd_m"] == pytest.approx(22710)
-    assert china["exports_usd_m"] == pytest.approx(22710 - 2800)
-    assert china["exports_derived"] is True
-    assert china["balance_usd_m"] == pytest.approx((22710 - 2800) - 2800)
+    # 'over 19.9bn' (R4033), published: it replaces the derivation 22710 - 2800 = 19910.
+    assert china["exports_usd_m"] == pytest.approx(19900)
+    assert china["exports_derived"] is False
+    assert china["balance_usd_m"] == pytest.approx(19900 - 2800)
     eu = got["EU27"]
     assert eu["turnover_usd_m"] is None and eu["rank"] is None
     assert "neither side" in eu["turnover_missing_reason"]
@@ -191,7 +196,9 @@ def test_cli_bad_republic_is_a_usage_error(runner: CliRunner) -> None:
 def test_cli_unknown_year_is_a_usage_error(runner: CliRunner) -> None:
     result = invoke(runner, "compare", "--year", "1999")
     assert result.exit_code == 2
-    assert "years available: 2023, 2024" in result.stderr
+    assert "years available: 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025" in (
+        result.stderr
+    )
 
 
 def test_explain_lists_the_rows_behind_each_figure(runner: CliRunner) -> None:

@@ -376,8 +376,10 @@ def test_a_repeated_key_anywhere_in_a_parquet_file_is_found_by_validate(
 # ---------------------------------------------------------------- --add and --data
 
 
-def _one_figure(tmp_path: Path, line: str) -> Path:
-    header = "year,reporter,partner,flow,value_millions,currency,basis,source,source_url,note"
+def _one_figure(tmp_path: Path, line: str, header: str | None = None) -> Path:
+    header = (
+        header or "year,reporter,partner,flow,value_millions,currency,basis,source,source_url,note"
+    )
     path = tmp_path / "mine.csv"
     path.write_text(f"{header}\n{line}\n", encoding="utf-8")
     return path
@@ -398,7 +400,7 @@ def test_add_reads_the_bundled_data_and_the_file(
 def test_add_refuses_a_key_the_bundled_data_have(runner: CliRunner, tmp_path: Path) -> None:
     bundled = (ROOT / "data" / "trade_2024.csv").read_text(encoding="utf-8").splitlines()
     number, line = next((i, t) for i, t in enumerate(bundled, 1) if t.startswith("2024,CHN,KAZ,"))
-    mine = _one_figure(tmp_path, line)
+    mine = _one_figure(tmp_path, line, header=bundled[0])  # the bundled header has bound
     result = invoke(runner, "compare", "--add", str(mine))
     assert (result.exit_code, result.stdout) == (65, "")
     key = " ".join(line.split(",")[:4])

@@ -354,7 +354,7 @@ def test_large_validate_output_into_head(big_bad: Path) -> None:
 
 def test_small_output_into_head_is_whole() -> None:
     # Output that fits the pipe: head takes the first line, the writer ends normally.
-    code, line, stderr = run_into_head(["sources", "--format", "csv"])
+    code, line, stderr = run_into_head(["sources", "--year", "2024", "--format", "csv"])
     assert line == (SOURCES_HEADER + "\n").encode()
     assert (code, stderr) == (0, b"")
 

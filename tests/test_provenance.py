@@ -201,13 +201,14 @@ def test_bound_marker_in_the_table_and_the_machine_formats(runner: CliRunner) ->
 
 def test_compare_kazakhstan_ranks_across_reporters_is_mixed(runner: CliRunner) -> None:
     rows = {r["partner"]: r for r in as_json(runner, "compare", "--republic", "KAZ")}
-    # Kazakhstan's own figure for the EU (50000) against China's customs for Kazakhstan
-    # (43820): 50000 / 43820 = 1.14, one reporter's figure against another's.
-    assert rows["EU27"]["turnover_ratio_to_chn"] == pytest.approx(50000 / 43820)
+    # Kazakhstan's own figure for the EU (49700, its foreign ministry, R4003) against China's
+    # customs for Kazakhstan (43820): 49700 / 43820 = 1.13, one reporter's figure against
+    # another's.
+    assert rows["EU27"]["turnover_ratio_to_chn"] == pytest.approx(49700 / 43820)
     assert rows["EU27"]["turnover_ratio_to_chn_mixed"] is True
     assert rows["EU27"]["rank_mixed"] is True
     table = run(runner, "compare", "--republic", "KAZ", "--format", "md", "--wide")
-    assert "1.14×◐ China" in table
+    assert "1.13×◐ China" in table
 
 
 def test_compare_on_one_republics_own_figures_is_not_mixed(runner: CliRunner) -> None:
@@ -251,12 +252,13 @@ def test_tajikistan_first_partner_is_not_a_plain_fail(runner: CliRunner) -> None
 def test_eu_row_labels_its_partial_cells(runner: CliRunner) -> None:
     rows = {r["partner"]: r for r in as_json(runner, "compare")}
     eu = rows["EU27"]
-    # turnover: the EU statement for the region; exports/imports: Uzbekistan's figures only
+    # turnover: the EU statement for the region; exports/imports: Kazakhstan's (R4004, R4005)
+    # and Uzbekistan's figures only
     assert eu["turnover_partial"] is False
-    assert eu["exports_partial"] is True and eu["exports_covers"] == ["UZB"]
+    assert eu["exports_partial"] is True and eu["exports_covers"] == ["KAZ", "UZB"]
     table = run(runner, "compare", "--format", "md")
     eu_line = next(line for line in table.splitlines() if line.startswith("| 2 "))
-    assert eu_line.count("UZB only") == 3  # exports, imports, balance
+    assert eu_line.count("KAZ+UZB only") == 3  # exports, imports, balance
 
 
 # ------------------------------------------------------------------ typed values

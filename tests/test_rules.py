@@ -76,7 +76,7 @@ EXPECTED: dict[str, list[tuple[str, int, str | None, str | None]]] = {
     "bad-url--space": [("bad-url", 3, "source_url", "https://example.org/ga cc")],
     # Line 5 repeats line 3's key (2024 CHN KAZ import) with another value.
     "duplicate-key": [("duplicate-key", 5, "flow", "import")],
-    # A EUR row in 2019: the bundled rates file has 2023 and 2024 only.
+    # A EUR row in 2012: the bundled rates file covers 2015-2025.
     "no-exchange-rate": [("no-exchange-rate", 3, "currency", "EUR")],
     # A Parquet file (the only kind with typed columns) whose source column holds lists.
     "bad-column-type": [("bad-column-type", None, "source", "List(String)")],
@@ -97,7 +97,7 @@ MESSAGES = {
     ),
     "bad-number--unicode-minus": ("\u221215900 has a typographic minus or dash, not the ASCII '-'"),
     "duplicate-key": "2024 CHN KAZ import repeats the key of line 3",
-    "no-exchange-rate": "no EUR/USD rate for year 2019",
+    "no-exchange-rate": "no EUR/USD rate for year 2012",
 }
 
 PATHS = {p.stem: p for p in RULES.iterdir() if p.suffix in (".csv", ".parquet")}
@@ -146,11 +146,11 @@ def test_rule_stops_a_calculating_command(runner: CliRunner, fixture: str) -> No
 
 
 def test_no_exchange_rate_stops_a_calculating_command(runner: CliRunner) -> None:
-    # 2019 has no rate: a USD figure cannot be made from the EUR row.
+    # 2012 has no rate (the bundled rates cover 2015-2025): no USD figure from the EUR row.
     result = invoke(runner, "compare", "--data", str(RULES / "no-exchange-rate.csv"))
     assert result.exit_code != 0
     assert result.stdout == ""
-    assert "2019" in result.stderr and result.stderr.count("\n") == 1
+    assert "2012" in result.stderr and result.stderr.count("\n") == 1
 
 
 def _with_good_rows_after(path: Path, tmp_path: Path, rows: int = 4000) -> Path:

@@ -95,6 +95,8 @@ CASES: dict[str, dict[str, Any]] = {
             "turnover_ratio_to_eu27": times2,
             "turnover_ratio_to_rus": times2,
             "turnover_fx_rate": str,  # the legend: "converted from EUR at 1.0824 USD per EUR"
+            "imports_fx_rate": str,  # the EU's own imports from UZB in 2024 (R4001), in EUR
+            "balance_fx_rate": str,
         },
         "not_shown": {},
     },
@@ -133,6 +135,8 @@ CASES: dict[str, dict[str, Any]] = {
             "balance_pct_of_turnover": pct1,
             "exports_pct_of_turnover": pct1,
             "turnover_fx_rate": str,
+            "imports_fx_rate": str,
+            "balance_fx_rate": str,
         },
         "not_shown": {},
     },
@@ -195,10 +199,42 @@ CASES: dict[str, dict[str, Any]] = {
             "value_to_usd_m": bn2,
             "change_usd_m": bn2,
             "change_pct": lambda v: f"{abs(v):,.2f}%" if abs(v) < 1000 else f"{abs(v):,.0f}%",
+            "currency_effect_pct": lambda v: f"{abs(v):.2f}%",  # in the legend
         },
         "not_shown": {
             "from_fx_rate": "rate of a converted figure (growth's own legend)",
             "to_fx_rate": "rate of a converted figure (growth's own legend)",
+            "annual_rate_pct": "over one year it is change_pct; a column over longer spans",
+        },
+    },
+    "growth-span": {
+        "args": ["growth", "--from", "2018", "--to", "2022"],
+        "rows": lambda row: row["change_usd_m"] != "",
+        "shown": {
+            "from_year": whole,
+            "to_year": whole,
+            "value_from_usd_m": bn2,
+            "value_to_usd_m": bn2,
+            "change_usd_m": bn2,
+            "change_pct": lambda v: f"{abs(v):,.2f}%" if abs(v) < 100 else f"{abs(v):,.0f}%",
+            "annual_rate_pct": lambda v: f"{abs(v):,.2f}%",
+            "currency_effect_pct": lambda v: f"{abs(v):.2f}%",  # in the legend
+        },
+        "not_shown": {
+            "from_fx_rate": "rate of a converted figure (growth's own legend)",
+            "to_fx_rate": "rate of a converted figure (growth's own legend)",
+        },
+    },
+    "series": {
+        "args": ["series", "--partner", "CHN"],
+        "shown": {
+            "year": whole,
+            "value_usd_m": bn2,
+            "change_pct": lambda v: f"{v:+.1f}%",
+        },
+        "not_shown": {
+            "change_usd_m": "the change in %; the money change is in the CSV",
+            "fx_rate": "rate of a converted figure (the legend)",
         },
     },
     "validate": {
@@ -388,17 +424,19 @@ def test_compare_at_80_columns_in_a_real_terminal() -> None:
     assert "…" not in text
     # By hand from data/trade_2024.csv ($ bn at two decimals): China's customs with the five
     # 43820 + 22710 + 3860 + 10650 + 13780 = 94820; the EU's EUR 54bn x 1.0824; Russia 45000;
-    # China's exports 28000 + 19910 + 3510 + 1000 + 11800 = 64220 (KGZ, TJK derived: total -
-    # imports), balance 64220 - 30650 = 33570.
+    # China's exports 28000 + 19900 + 3500 + 1000 + 11800 = 64200 (KGZ 'over 19.9bn' and TJK
+    # 3.5bn published: R4033, R4034), balance 64200 - 30650 = 33550.
     figures = (
         43820 + 22710 + 3860 + 10650 + 13780,
         54000 * 1.0824,
         45000,
-        28000 + 19910 + 3510 + 1000 + 11800,
-        64220 - 30650,
+        28000 + 19900 + 3500 + 1000 + 11800,
+        64200 - 30650,
     )
     expected = [f"{value / 1000:.2f}" for value in figures]
-    assert expected == ["94.82", "58.45", "45.00", "64.22", "33.57"]
+    assert expected == ["94.82", "58.45", "45.00", "64.20", "33.55"]
+    # The default year is 2024; 2025 is partial, and a line on stderr says so.
+    assert "2025 is partial (China's customs; KGZ, UZB statistics): --year 2025" in text
     for shown in (*expected, "China", "Russia"):
         assert appears(text, shown), shown
     assert "CHN customs · official" in text  # whose statistics: never lost

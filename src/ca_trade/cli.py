@@ -216,7 +216,12 @@ AddOpt = Annotated[
     ),
 ]
 YearOpt = Annotated[
-    int | None, typer.Option("--year", help="Year [default: the latest year in the data].")
+    int | None,
+    typer.Option(
+        "--year",
+        help="Year [default: the latest year in which China, the EU and Russia each have a "
+        "figure with the region; a later, partial year only when asked for].",
+    ),
 ]
 CurrencyOpt = Annotated[
     schema.Currency,
@@ -460,7 +465,10 @@ def growth(
         typer.Option("--from", help="First year [default: the year before --to in the data]."),
     ] = None,
     to_year: Annotated[
-        int | None, typer.Option("--to", help="Second year [default: the latest in the data].")
+        int | None,
+        typer.Option(
+            "--to", help="Second year [default: the default year, as for --year elsewhere]."
+        ),
     ] = None,
     basis: Annotated[
         BasisChoice, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
@@ -485,8 +493,18 @@ def growth(
     from ca_trade import compute, filters, render
 
     wanted = {"partner": _partner(partner), "republic": _republic(republic)}
-    inputs = Inputs(data, None, encoding, _delimiter(delimiter), add=add)
-    start, end = compute.growth_years(inputs.trade, from_year, to_year)
+    inputs = Inputs(
+        data,
+        None,
+        encoding,
+        _delimiter(delimiter),
+        add=add,
+        all_years=True,
+        note_partial=to_year is None,
+    )
+    start, end = compute.growth_years(
+        inputs.trade, from_year, inputs.year if to_year is None else to_year
+    )
     inputs.require_year("--to", end)
     if from_year is not None:
         inputs.require_year("--from", start)
@@ -526,6 +544,91 @@ def growth(
         build_tables=tables,
         sources=explained,
         trade=inputs.trade,
+    )
+
+
+class Flow(StrEnum):
+    """A flow, from the partner's side."""
+
+    total = "total"
+    export = "export"
+    import_ = "import"
+
+
+@app.command()
+@boundary
+def series(
+    partner: Annotated[
+        str, typer.Option("--partner", "-p", help="The partner: CHN, EU27 or RUS.")
+    ] = "CHN",
+    republic: RepublicOpt = None,
+    flow: Annotated[
+        Flow, typer.Option("--flow", help="total (turnover), export or import, the partner's.")
+    ] = Flow.total,
+    basis: Annotated[
+        BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
+    ] = BasisRule.partner,
+    data: DataOpt = None,
+    add: AddOpt = None,
+    currency: CurrencyOpt = Currency.USD,
+    fmt: FormatOpt = None,
+    wide: WideOpt = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (whole or not at all); FILE.svg or FILE.png draws the chart.",
+        ),
+    ] = None,
+    excel: ExcelOpt = False,
+    encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """One partner's trade with the five republics (or one) over the years, with a chart.
+
+    Each year: the value, whose figure it is, and the change from the year before, computed
+    only like with like; where the reporter or the coverage changes, a break and no change.
+    Example: ca-trade series --partner CHN --republic KAZ -o kaz.svg
+    """
+    from ca_trade import chart, render
+    from ca_trade.compute import series as series_module
+
+    code = _partner(partner)
+    assert code is not None
+    inputs = Inputs(
+        data,
+        None,
+        encoding,
+        _delimiter(delimiter),
+        add=add,
+        all_years=True,
+        note_partial=False,
+    )
+    result = series_module.series(
+        inputs.trade,
+        partner=code,
+        area=_republic(republic) or schema.REGION,
+        flow=flow.value,
+        basis=basis.value,
+        currency=currency.value,
+        rates=inputs.rates,
+    )
+    if output is not None and output.suffix.lower() in chart.CHART_SUFFIXES:
+        image = chart.chart_bytes(
+            result, currency=currency.value, image_format=output.suffix.lower()[1:]
+        )
+        render.write_chunks([image], output)
+        return
+    render.emit(
+        result,
+        fmt,
+        output=output,
+        excel=excel,
+        wide=wide,
+        build_tables=lambda: _draw().series_tables(
+            result, currency=currency.value, basis_rule=basis.value
+        ),
     )
 
 
@@ -699,7 +802,16 @@ def sources(
     """
     from ca_trade import compute, render
 
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add, keep_all=True)
+    inputs = Inputs(
+        data,
+        year,
+        encoding,
+        _delimiter(delimiter),
+        add=add,
+        keep_all=True,
+        all_years=True,
+        note_partial=False,
+    )
     result = compute.sources(
         inputs.trade,
         partner=_partner(partner),
@@ -756,7 +868,7 @@ def validate(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Data files to check [default: the bundled data, both years].",
+            help="Data files to check [default: the bundled data, every year].",
             show_default=False,
         ),
     ] = None,
@@ -840,7 +952,9 @@ def check(
     year: Annotated[
         int | None,
         typer.Option(
-            "--year", help="Year of claims that name none [default: the latest year in the data]."
+            "--year",
+            help="Year of claims that name none [default: the latest year in which China, the "
+            "EU and Russia each have a figure with the region].",
         ),
     ] = None,
     currency: CurrencyOpt = schema.Currency.USD,
@@ -892,7 +1006,7 @@ def check(
     claim_set, skipped = article_check.claims_to_check(file, article, save_draft)
     if claim_set is None:
         return
-    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
+    inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add, all_years=True)
     result = claims.evaluate(
         claim_set, inputs.trade, currency=currency.value, rates=inputs.rates, year=inputs.year
     )

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 # The bundled data, one file per year, oldest first; shipped in the wheel beside trade_2024.csv.
-BUNDLED_FILES = ("trade_2023.csv", "trade_2024.csv")
+BUNDLED_FILES = tuple(f"trade_{year}.csv" for year in range(2015, 2026))
 BUNDLED_MARK = " (bundled)"
 
 
@@ -173,10 +173,20 @@ def _stderr_is_terminal() -> bool:
 class Inputs:
     """The data, rates and year that every calculating command starts from.
 
-    ``trade`` is the loader's frame for all the files (``read_files``), all years, reduced to the
-    rows ca-trade computes with unless ``keep_all``. ``year`` is the chosen year (default: the
-    latest in the data), ``rates`` the ECB annual averages, ``files`` the display names.
+    ``trade`` is the loader's frame for the files read (``read_files``), reduced to the rows
+    ca-trade computes with unless ``keep_all``: every file given with ``--data``; of the bundled
+    data (one file per year), only the chosen year's file unless ``all_years`` (``years``).
+    ``year`` is the chosen year (default: ``years.default_year``, the latest year in which China,
+    the EU and Russia each have a figure with the region; a later, partial year gets a note on
+    stderr), ``years`` every year available, ``rates`` the ECB annual averages, ``files`` the
+    display names of the files read, ``notes`` the lines said on stderr (unless
+    ``note_partial`` is False: a command that picks no single year).
     """
+
+    trade: pl.DataFrame
+    rates: dict[int, float]
+    years: list[int]
+    year: int
 
     def __init__(
         self,
@@ -187,24 +197,36 @@ class Inputs:
         *,
         keep_all: bool = False,
         add: Sequence[Path] | None = None,
+        all_years: bool = False,
+        note_partial: bool = True,
     ) -> None:
-        from ca_trade import load
-
         given, added = list(data or []), list(add or [])
         _refuse_a_file_given_twice(given + added)
         base = given or bundled_paths()
         self.paths = base + added
         self.files = [display_name(p, bundled=not given) for p in base]
         self.files += [display_name(p, bundled=False) for p in added]
+        keep = None if keep_all else computable()
+        self.notes: list[str] = []  # one-line notes for stderr (a later, partial year)
+        if not given and not added and not all_years:
+            self._read_one_bundled_year(year, encoding, delimiter, keep)
+        else:
+            self._read_all(year, encoding, delimiter, keep)
+            if given and not added:
+                _tell(f"data: {', '.join(self.files)} only; the bundled data were not loaded")
+        if note_partial:
+            self.say_notes()
+
+    def _read_all(
+        self, year: int | None, encoding: str | None, delimiter: str | None, keep: pl.Expr | None
+    ) -> None:
+        """Read every file (``--data``/``--add``, or the bundled data for a command that spans
+        years)."""
+        from ca_trade import load
+
         self.trade = read_files(
-            self.paths,
-            self.files,
-            encoding=encoding,
-            delimiter=delimiter,
-            keep=None if keep_all else computable(),
+            self.paths, self.files, encoding=encoding, delimiter=delimiter, keep=keep
         )
-        if given and not added:
-            _tell(f"data: {', '.join(self.files)} only; the bundled data were not loaded")
         self.rates = load.read_rates()
         years = sorted(self.trade.get_column("year").unique().to_list())
         if not years:
@@ -213,10 +235,56 @@ class Inputs:
                 path=", ".join(map(str, self.paths)),
                 hint="reporter and partner must be among " + ", ".join(schema.COUNTERPARTS),
             )
-        self.years: list[int] = years
+        self.years = years
         if year is not None:
             self.require_year("--year", year)
-        self.year: int = years[-1] if year is None else year
+        self.year = year if year is not None else self._default_year()
+        self._check_rates()
+
+    def _default_year(self) -> int:
+        """The default year (``years.default_year``), noting each later partial year."""
+        from ca_trade import years
+
+        chosen = years.default_year(self.trade, self.years)
+        self.notes = [years.partial_note(self.trade, y) for y in self.years if y > chosen]
+        return chosen
+
+    def _read_one_bundled_year(
+        self, year: int | None, encoding: str | None, delimiter: str | None, keep: pl.Expr | None
+    ) -> None:
+        """Read only the bundled file(s) one year needs, chosen by the year in their names."""
+        from ca_trade import load, years
+
+        self.rates = load.read_rates()
+        self.years = sorted(y for p in self.paths if (y := years.year_of_file(p)) is not None)
+        if year is not None:
+            self.require_year("--year", year)
+        names = dict(zip(self.paths, self.files, strict=True))
+
+        def read(paths: list[Path]) -> pl.DataFrame:
+            return read_files(
+                paths,
+                [names[p] for p in paths],
+                encoding=encoding,
+                delimiter=delimiter,
+                keep=keep,
+            )
+
+        self.trade, self.year, _, self.notes = years.pick_bundled(self.paths, year, read)
+        read_names = set(self.trade.get_column("file").unique().to_list())
+        self.paths = [p for p in self.paths if names[p] in read_names]
+        self.files = [names[p] for p in self.paths]
+        self._check_rates()
+
+    def say_notes(self) -> None:
+        """Print the notes (a later, partial year) on stderr, one line each, when stderr is a
+        terminal: they are for people (like the progress bar); scripts get ``notes``."""
+        for note in self.notes:
+            _tell(note)
+
+    def _check_rates(self) -> None:
+        from ca_trade import load
+
         missing = load.missing_rates(self.trade, self.rates)
         if missing:
             raise UsageError(

@@ -138,7 +138,8 @@ def growth(
 
     Takes the loader's frame (both years). Returns from_year, to_year, partner, area, measure,
     seen_from (whose exports and imports: the partner's, or the republic's for WLD),
-    ``value_from<unit>``, ``value_to<unit>``, ``change<unit>``, change_pct, change_bound
+    ``value_from<unit>``, ``value_to<unit>``, ``change<unit>``, change_pct, annual_rate_pct
+    (the average annual rate over the span, like change_pct only when comparable), change_bound
     (``bounds``: a change from a bound is a bound, or not decidable), change_mixed (the two
     years' figures are different reporters'), comparable, no_change_reason,
     currency_effect_pct, note, basis_rule, and for each year (``from_``, ``to_``): reporter,
@@ -275,6 +276,10 @@ def growth(
         wide.with_columns(
             pl.when(comparable).then(b - a).alias(f"change{u}"),
             pl.when(comparable & (a != 0)).then((b - a) / a * 100).alias("change_pct"),
+            # The average annual rate over the span: (b / a) ** (1 / years) - 1.
+            pl.when(comparable & (a > 0) & (b > 0))
+            .then(((b / a) ** (1 / (end - start)) - 1) * 100)
+            .alias("annual_rate_pct"),
             pl.when(both & same_reporter & same_coverage).then(bound).alias("change_bound"),
             pl.when(both)
             .then(mixes(reporters_of("from_reporters", "to_reporters")))
@@ -300,6 +305,7 @@ def growth(
             f"value_to{u}",
             f"change{u}",
             "change_pct",
+            "annual_rate_pct",
             "change_bound",
             "change_mixed",
             "comparable",

@@ -10,8 +10,8 @@ frame (the columns its compute function returns) and returns ``layout`` blocks (
   have no colour and the full width they need.
 
 Modules: ``layout`` (fitting, keyed notes, stacked layout, Markdown), ``cells`` (formats and
-markers), and one per command: ``compare``, ``shares``, ``balance``, ``mirror``, ``sources``
-(with the ``--explain`` tables), ``check``, ``generic`` (``validate``).
+markers), and one per command: ``compare``, ``shares``, ``balance``, ``mirror``, ``series``,
+``sources`` (with the ``--explain`` tables), ``check``, ``generic`` (``validate``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from ca_trade.tables.layout import (
     print_blocks,
 )
 from ca_trade.tables.mirror import mirror_tables
+from ca_trade.tables.series import series_tables
 from ca_trade.tables.shares import shares_tables
 from ca_trade.tables.sources import check_explain_table, explain_tables, sources_tables
 
@@ -62,6 +63,7 @@ __all__ = [
     "pct",
     "print_blocks",
     "print_tables",
+    "series_tables",
     "shares_tables",
     "sources_tables",
     "table_text",

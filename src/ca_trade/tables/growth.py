@@ -38,8 +38,20 @@ _COLUMNS = (
 )
 
 
+# Over more than one year: the average annual rate takes the bar's place (a bar of a change over
+# many years says less, and the table keeps its width).
+_ANNUAL = Column("a year", "number")
+
+
 def _columns(start: object, end: object) -> tuple[Column, ...]:
-    return tuple(replace(c, header=c.header.format(**{"from": start, "to": end})) for c in _COLUMNS)
+    columns = [replace(c, header=c.header.format(**{"from": start, "to": end})) for c in _COLUMNS]
+    if _span(start, end) > 1:
+        columns[6] = _ANNUAL
+    return tuple(columns)
+
+
+def _span(start: object, end: object) -> int:
+    return int(str(end)) - int(str(start))
 
 
 def _pair(row: dict[str, object]) -> str:
@@ -155,19 +167,28 @@ def growth_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
         if basis_rule == "partner"
         else "the republics' statistics first, then the partner's"
     )
+    bar_note = f"bar: the change in %, a fall to the left; a full side is ±{full:.0f}%" + (
+        " (▶ ◀ beyond)" if largest > full else ""
+    )
     notes = [
         f"{start} → {end} · basis: {rule}; unstated statements last",
         "a change is computed only like with like: the same reporter in both years and, for "
         "CA5, the same republics",
         "Pair: partner–area; X–WLD: a republic's own trade with the world (its exports and "
         "imports). By: whose statistics, both years",
-        f"bar: the change in %, a fall to the left; a full side is ±{full:.0f}%"
-        + (" (▶ ◀ beyond)" if largest > full else ""),
         "* derived from the same reporter's other two flows (marked in each year it is) · "
         "† no stated statistical basis · ~ partial: only some of the five (the same both years)",
         "≥ ≤ a bound: the source says only 'more than' or 'less than', and so does the change "
         "computed from it; ≈ 'about'",
     ]
+    if _span(start, end) > 1:
+        notes.insert(
+            3,
+            f"a year: the average annual rate over the {_span(start, end)} years, "
+            "(to / from)^(1/years) − 1, only when both ends come from the same reporter",
+        )
+    else:
+        notes.insert(3, bar_note)
     notes.extend(_currency_notes(rows, currency, start, end))
     grid = Grid(
         f"Change {start}→{end}: China, the EU and Russia with Central Asia, and the republics "
@@ -182,8 +203,9 @@ def growth_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
         previous = row["partner"]
         change = num(row[f"change{unit}"])
         pct = num(row["change_pct"])
+        annual = num(row.get("annual_rate_pct"))
         bound = MARKS.get(str(row.get("change_bound")), "")  # a change from a bound is one
-        grid.add_row(
+        cells = [
             cell(_pair(row)),
             cell(row["measure"]),
             _figure(row, "from", unit),
@@ -192,7 +214,10 @@ def growth_tables(frame: pl.DataFrame, *, currency: str, basis_rule: str) -> lis
             _signed(pct, bound + change_pct_text(pct)),
             change_bar(pct, full),
             cell(_who(row)),
-        )
+        ]
+        if _span(start, end) > 1:
+            cells[6] = _signed(annual, bound + change_pct_text(annual))
+        grid.add_row(*cells)
     out: list[Block] = [grid]
     lines = []
     for year, prefix in ((start, "from"), (end, "to")):
