@@ -566,11 +566,11 @@ def series(
         Flow, typer.Option("--flow", help="total (turnover), export or import, the partner's.")
     ] = Flow.total,
     basis: Annotated[
-        BasisRule, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
-    ] = BasisRule.partner,
+        BasisChoice, _basis_option("[default: partner: China's customs, the EU's, Russia's]")
+    ] = BasisChoice.partner,
     data: DataOpt = None,
     add: AddOpt = None,
-    currency: CurrencyOpt = Currency.USD,
+    currency: CurrencyOpt = schema.Currency.USD,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
     output: Annotated[

@@ -15,7 +15,8 @@ from __future__ import annotations
 import polars as pl
 
 from ca_trade import bounds, schema
-from ca_trade.figures import Basis, resolve
+from ca_trade.figures import resolve
+from ca_trade.schema import BasisRule
 
 FLOW_MEASURE = {"total": "turnover", "export": "exports", "import": "imports"}
 
@@ -57,7 +58,7 @@ def series(
     partner: str,
     area: str,
     flow: str,
-    basis: Basis,
+    basis: BasisRule,
     currency: str,
     rates: dict[int, float],
 ) -> pl.DataFrame:
