@@ -292,6 +292,23 @@ class Inputs:
                 hint="add the year's annual average to the rates file",
             )
 
+    def growth_span(self, from_year: int | None, to_year: int | None) -> tuple[int, int]:
+        """The two years a change is computed between: ``--to`` (default: the default year)
+        and ``--from`` (default: the latest year before it in the data); a usage error (exit 2)
+        for a year the data do not hold, or a span that runs backwards."""
+        from ca_trade import compute
+
+        end = self.year if to_year is None else to_year
+        start, end = compute.growth_years(self.trade, from_year, end)
+        self.require_year("--to", end)
+        if from_year is not None:
+            self.require_year("--from", start)
+        if start >= end:
+            raise UsageError(
+                f"--from {start} must come before --to {end}", hint="--from 2023 --to 2024"
+            )
+        return start, end
+
     def require_year(self, option: str, year: int) -> None:
         """Raise a usage error (exit 2) naming ``option`` when ``year`` is not in the data."""
         if year not in self.years:
@@ -299,3 +316,37 @@ class Inputs:
                 f"{option} {year} is not in the data",
                 hint="years available: " + ", ".join(map(str, self.years)),
             )
+
+
+def check_files(
+    files: Sequence[Path] | None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> tuple[pl.DataFrame, int, list[str]]:
+    """Every problem of each data file (the bundled ones when ``files`` is empty), for
+    ``validate``: each file checked on its own, with a progress bar on a terminal.
+
+    Returns the problems (``rules.PROBLEM_SCHEMA``, with a first ``file`` column when there is
+    more than one file), the number of data rows read and the files' display names. A file
+    that cannot be split into records is one problem; one that cannot be read raises.
+    """
+    import polars as pl
+
+    from ca_trade import load, progress
+
+    bundled = not files
+    paths = bundled_paths() if bundled else list(files or [])
+    names = [display_name(path, bundled) for path in paths]
+    rates = load.read_rates()
+    found, rows = [], 0
+    for path, name in zip(paths, names, strict=True):
+        with progress.reading(path, name) as bar:
+            problems, count = check_file(
+                path, rates, encoding=encoding, delimiter=delimiter, on_progress=bar.update
+            )
+        rows += count
+        if len(paths) > 1:
+            problems = problems.select(pl.lit(name, dtype=pl.String).alias("file"), pl.all())
+        found.append(problems)
+    return pl.concat(found), rows, names

@@ -125,31 +125,13 @@ def validate(
 
     Example: ca-trade validate mydata.csv --format csv
     """
-    import polars as pl
 
-    from ca_trade import inputs, load, progress, render
+    from ca_trade import inputs, render
     from ca_trade.errors import EXIT_FINDINGS
 
-    bundled = not files
-    paths = inputs.bundled_paths() if bundled else list(files or [])
-    names = [inputs.display_name(path, bundled) for path in paths]
-    rates = load.read_rates()
-    found, rows = [], 0
-    for path, name in zip(paths, names, strict=True):
-        # A file that cannot be split into records is one problem (rule unbalanced-quote etc.).
-        with progress.reading(path, name) as bar:
-            problems, count = inputs.check_file(
-                path,
-                rates,
-                encoding=encoding,
-                delimiter=_delimiter(delimiter),
-                on_progress=bar.update,
-            )
-        rows += count
-        if len(paths) > 1:
-            problems = problems.select(pl.lit(name, dtype=pl.String).alias("file"), pl.all())
-        found.append(problems)
-    problems = pl.concat(found)
+    problems, rows, names = inputs.check_files(
+        files, encoding=encoding, delimiter=_delimiter(delimiter)
+    )
     shown = ", ".join(names)
 
     def tables() -> list[Any]:

@@ -196,16 +196,7 @@ def growth(
         all_years=True,
         note_partial=to_year is None,
     )
-    start, end = compute.growth_years(
-        inputs.trade, from_year, inputs.year if to_year is None else to_year
-    )
-    inputs.require_year("--to", end)
-    if from_year is not None:
-        inputs.require_year("--from", start)
-    if start >= end:
-        raise UsageError(
-            f"--from {start} must come before --to {end}", hint="--from 2023 --to 2024"
-        )
+    start, end = inputs.growth_span(from_year, to_year)
     result = compute.growth(
         inputs.trade,
         basis=basis.value,
@@ -349,7 +340,6 @@ def balance_command(
 
     Example: ca-trade balance --partner CHN
     """
-    import polars as pl
 
     from ca_trade import compute
 
@@ -357,30 +347,16 @@ def balance_command(
         raise UsageError(f"--perspective {perspective!r}", hint="partner or republic")
     wanted_partner, wanted_republic = _partner(partner), _republic(republic)
     inputs = Inputs(data, year, encoding, _delimiter(delimiter), add=add)
-    result = compute.balance(
+    result, summary = compute.balance_report(
         inputs.trade,
         basis=basis.value,
         currency=currency.value,
         rates=inputs.rates,
         year=inputs.year,
         perspective=perspective,
+        partner=wanted_partner,
+        republic=wanted_republic,
     )
-    summary = compute.surplus_summary(
-        result
-        if perspective == "partner"
-        else compute.balance(
-            inputs.trade,
-            basis=basis.value,
-            currency=currency.value,
-            rates=inputs.rates,
-            year=inputs.year,
-        )
-    )
-    if wanted_partner:
-        result = result.filter(pl.col("partner") == wanted_partner)
-        summary = summary.filter(pl.col("partner") == wanted_partner)
-    if wanted_republic:
-        result = result.filter(pl.col("area") == wanted_republic)
     if sort:
         from ca_trade import filters
 

@@ -6,7 +6,7 @@ names are the public CSV/JSON interface: stable snake_case, the unit in the name
 (``turnover_usd_m`` = millions of USD), provenance in typed columns. No I/O, no printing.
 """
 
-from ca_trade.compute.balance import balance, surplus_summary
+from ca_trade.compute.balance import balance, balance_report, surplus_summary
 from ca_trade.compute.common import FLOW_MEASURE, select_year, unit_suffix
 from ca_trade.compute.compare import compare
 from ca_trade.compute.explain import explain
@@ -20,6 +20,7 @@ __all__ = [
     "REST_OF_WORLD",
     "SHARE_MEASURES",
     "balance",
+    "balance_report",
     "compare",
     "explain",
     "growth",

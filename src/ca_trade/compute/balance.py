@@ -114,3 +114,30 @@ def surplus_summary(balances: pl.DataFrame) -> pl.DataFrame:
         .alias("republics_with_surplus"),
         pl.col(balance_column).is_not_null().sum().alias("republics_with_balance"),
     )
+
+
+def balance_report(
+    trade: pl.DataFrame,
+    *,
+    basis: BasisRule,
+    currency: str,
+    rates: dict[int, float],
+    year: int | None = None,
+    perspective: Perspective | str = Perspective.partner,
+    partner: str | None = None,
+    republic: str | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``balance``'s rows for one partner and/or republic (all when None), and the surplus
+    summary per partner (``surplus_summary``, always from the partner's side)."""
+    kwargs = {"basis": basis, "currency": currency, "rates": rates, "year": year}
+    result = balance(trade, perspective=perspective, **kwargs)  # type: ignore[arg-type]
+    partner_side = (
+        result if Perspective(perspective) is Perspective.partner else balance(trade, **kwargs)  # type: ignore[arg-type]
+    )
+    summary = surplus_summary(partner_side)
+    if partner:
+        result = result.filter(pl.col("partner") == partner)
+        summary = summary.filter(pl.col("partner") == partner)
+    if republic:
+        result = result.filter(pl.col("area") == republic)
+    return result, summary
