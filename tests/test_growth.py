@@ -362,8 +362,8 @@ def test_cli_eur_names_the_currency_effect(runner: CliRunner) -> None:
 
 
 def test_table_reads_at_80_columns() -> None:
+    from ca_trade.tables.draw import blocks_text
     from ca_trade.tables.growth import growth_tables
-    from ca_trade.tables.layout import blocks_text
 
     inputs = Inputs(None, None, all_years=True)
     for basis in ("partner", "republic"):
@@ -509,8 +509,8 @@ def test_explain_names_each_years_rows(runner: CliRunner) -> None:
 @common
 @given(two_years(), st.sampled_from(("partner", "republic")), st.sampled_from(("USD", "EUR")))
 def test_any_table_reads_at_80_columns(trade: pl.DataFrame, basis: str, currency: str) -> None:
+    from ca_trade.tables.draw import blocks_text
     from ca_trade.tables.growth import growth_tables
-    from ca_trade.tables.layout import blocks_text
 
     frame = compute.growth(trade, basis=basis, currency=currency, rates=RATES)  # type: ignore[arg-type]
     text = blocks_text(growth_tables(frame, currency=currency, basis_rule=basis), 80)

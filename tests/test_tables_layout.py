@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 
 from ca_trade import render
 from ca_trade.cli import app
+from ca_trade.tables import draw as drawing
 from ca_trade.tables import layout
 from conftest import DATA
 
@@ -263,7 +264,7 @@ def draw(blocks: Sequence[layout.Block], width: int) -> str:
     console = Console(
         file=io.StringIO(), width=width, color_system=None, force_terminal=False, emoji=False
     )
-    for item in layout.blocks_to_renderables(blocks, width):
+    for item in drawing.blocks_to_renderables(blocks, width):
         console.print(item)
     assert isinstance(console.file, io.StringIO)
     return console.file.getvalue()
@@ -326,7 +327,7 @@ def test_a_narrow_table_says_what_moved_and_keeps_provenance() -> None:
 
 def test_full_layout_is_one_line_per_row() -> None:
     blocks, _ = captured("compare")
-    text = layout.blocks_text(blocks, None)
+    text = drawing.blocks_text(blocks, None)
     china = [line for line in text.splitlines() if "China " in line and "94.82" in line]
     assert (
         len(china) == 1
@@ -536,7 +537,7 @@ def test_markdown_in_a_pipe_is_asked_for_the_default_stays_csv() -> None:
 def test_markdown_cells_escape_pipes() -> None:
     g = layout.Grid("t", [layout.Column("a", "code")])
     g.add_row("x | y")
-    assert "| x \\| y |" in layout.markdown([g])
+    assert "| x \\| y |" in drawing.markdown([g])
 
 
 def test_every_command_with_a_table_takes_wide_and_md(tmp_path: Path) -> None:
@@ -547,7 +548,8 @@ def test_every_command_with_a_table_takes_wide_and_md(tmp_path: Path) -> None:
 
 
 def test_markdown_nests_bullet_notes_under_the_note_before() -> None:
-    from ca_trade.tables.layout import Lines, markdown
+    from ca_trade.tables.draw import markdown
+    from ca_trade.tables.layout import Lines
 
     text = markdown([Lines(["No change for:", "• 2023 from UZB, 2024 from CHN: CHN–UZB exports"])])
     assert text == "- No change for:\n  - 2023 from UZB, 2024 from CHN: CHN–UZB exports\n"

@@ -20,17 +20,9 @@ from ca_trade.tables.balance import balance_tables
 from ca_trade.tables.cells import bn, cell, pct
 from ca_trade.tables.check import check_tables
 from ca_trade.tables.compare import compare_tables
+from ca_trade.tables.draw import blocks_text, markdown, print_blocks
 from ca_trade.tables.generic import generic_table, message
-from ca_trade.tables.layout import (
-    MISSING,
-    Block,
-    Column,
-    Grid,
-    Lines,
-    blocks_text,
-    markdown,
-    print_blocks,
-)
+from ca_trade.tables.layout import MISSING, Block, Column, Grid, Lines
 from ca_trade.tables.mirror import mirror_tables
 from ca_trade.tables.series import series_tables
 from ca_trade.tables.shares import shares_tables
