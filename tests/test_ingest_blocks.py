@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ca_trade import ingest
-from ca_trade.ingest import blocks, countries
+from ca_trade.ingest import countries, reading
 from conftest import DATA, invoke
 
 IMPORT = DATA / "import"
@@ -33,8 +33,8 @@ def filter_lines(lines: list[str], separator: str, header: list[str], fmt: str) 
     """The lines ``ingest``'s line filter keeps, as text."""
     spec = ingest.FORMATS[fmt]
     codes = countries.codes_for(spec, ingest.Options(), Path("x.csv"))
-    pattern = blocks.line_pattern(spec, header, separator, codes)
-    kept = blocks.prefilter(("\n".join(lines) + "\n").encode(), pattern)
+    pattern = reading.line_pattern(spec, header, separator, codes)
+    kept = reading.prefilter(("\n".join(lines) + "\n").encode(), pattern)
     # A CR before the LF may or may not be kept with the line: the CSV parser ignores it.
     return [line.rstrip("\r") for line in kept.decode().split("\n")[:-1]]
 
@@ -110,9 +110,9 @@ def test_block_sizes_do_not_change_the_output(
     batch: int,
 ) -> None:
     expected = import_text(runner, tmp_path, IMPORT / source)
-    monkeypatch.setattr(blocks, "BLOCK_BYTES", block)
-    monkeypatch.setattr(blocks, "GZIP_READ_BYTES", gzip_read)
-    monkeypatch.setattr(blocks, "PARSE_BYTES", batch)
+    monkeypatch.setattr(reading, "BLOCK_BYTES", block)
+    monkeypatch.setattr(reading, "GZIP_READ_BYTES", gzip_read)
+    monkeypatch.setattr(reading, "PARSE_BYTES", batch)
     assert import_text(runner, tmp_path, IMPORT / source) == expected
 
 
@@ -133,9 +133,9 @@ def test_bad_value_in_a_later_block_is_placed_by_its_line(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gz: bool
 ) -> None:
     # Blocks of about 3 lines, batches of several blocks: line 250 is deep in a later batch.
-    monkeypatch.setattr(blocks, "BLOCK_BYTES", 80)
-    monkeypatch.setattr(blocks, "GZIP_READ_BYTES", 16)
-    monkeypatch.setattr(blocks, "PARSE_BYTES", 400)
+    monkeypatch.setattr(reading, "BLOCK_BYTES", 80)
+    monkeypatch.setattr(reading, "GZIP_READ_BYTES", 16)
+    monkeypatch.setattr(reading, "PARSE_BYTES", 400)
     source = bad_file(tmp_path, 250, gz=gz)
     result = invoke(runner, "import", str(source), "-o", str(tmp_path / "x.csv"))
     assert result.exit_code == 65
@@ -150,7 +150,7 @@ def test_a_line_longer_than_a_block_is_read_whole(
     long_line = f"2024,KAZ,CHN,X,{'y' * 5000},TOTAL,7000000\n"
     source = tmp_path / "long.csv"
     source.write_text(header + "2024,KAZ,CHN,M,short,TOTAL,3000000\n" + long_line)
-    monkeypatch.setattr(blocks, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(reading, "BLOCK_BYTES", 64)
     text = import_text(runner, tmp_path, source)
     rows = list(csv.DictReader(io.StringIO(text)))
     # 7,000,000 USD = 7 million; 3,000,000 USD = 3 million

@@ -19,6 +19,7 @@ LAYERS = [
     "formats",
     "countries",
     "guards",
+    "reading",
     "blocks",
     "command",
     "__init__",

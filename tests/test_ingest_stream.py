@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 
 from ca_trade import ingest
 from ca_trade.errors import DataError
-from ca_trade.ingest import blocks, command
+from ca_trade.ingest import blocks, command, reading
 from conftest import invoke
 
 HEADER = "refYear,reporterISO,partnerISO,flowCode,cmdCode,primaryValue\n"
@@ -147,9 +147,9 @@ def test_spilling_and_pieces_do_not_change_the_output(
         spills.append(Path(str(self.spill_dir)))
 
     monkeypatch.setattr(blocks.Partials, "spill", recording)
-    monkeypatch.setattr(blocks, "SPILL_BYTES", 1)  # spill after every batch
-    monkeypatch.setattr(blocks, "BLOCK_BYTES", 2000)
-    monkeypatch.setattr(blocks, "PARSE_BYTES", 2000)
+    monkeypatch.setattr(reading, "SPILL_BYTES", 1)  # spill after every batch
+    monkeypatch.setattr(reading, "BLOCK_BYTES", 2000)
+    monkeypatch.setattr(reading, "PARSE_BYTES", 2000)
     monkeypatch.setattr(command, "RENDER_ROWS", 7)
     import_rows(runner, source, expected[1])
     assert spills, "the partials were never spilled"

@@ -143,7 +143,7 @@ def test_a_full_disk_while_spilling_key_hashes_is_exit_74(
 def test_a_full_disk_while_spilling_an_import_is_exit_74(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ca_trade.ingest import blocks
+    from ca_trade.ingest import reading
 
     source = tmp_path / "world.csv"
     header = "refYear,reporterISO,partnerISO,flowCode,cmdCode,primaryValue\n"
@@ -152,7 +152,7 @@ def test_a_full_disk_while_spilling_an_import_is_exit_74(
         + "".join(f"{y},DEU,FRA,X,TOTAL,5\n{y},FRA,DEU,M,TOTAL,7\n" for y in range(2000, 2020))
     )
     out = tmp_path / "out.csv"
-    monkeypatch.setattr(blocks, "SPILL_BYTES", 1)  # spill after every batch
+    monkeypatch.setattr(reading, "SPILL_BYTES", 1)  # spill after every batch
     _full_disk(monkeypatch)
     result = invoke(CliRunner(), "import", "--all-countries", str(source), "-o", str(out))
     assert result.exit_code == 74

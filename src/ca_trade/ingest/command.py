@@ -1,7 +1,7 @@
 """``ca-trade import``: an official download to ca-trade's data file, streamed.
 
 ``blocks.aggregate`` reads the file into partial aggregates (memory bounded by the block size and
-``blocks.SPILL_BYTES``). Each unit of them (whole years) is then summed, put through the shared
+``reading.SPILL_BYTES``). Each unit of them (whole years) is then summed, put through the shared
 guards (``guards``) and checked, all as Polars expressions over the rows; Python loops see only
 the distinct codes. ``Result.chunks`` renders the checked rows as CSV, ``RENDER_ROWS`` at a
 time, so the output text is never held whole:
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ca_trade import schema, spill
 from ca_trade.errors import DataError, UsageError
-from ca_trade.ingest import baci, blocks, guards, imf
+from ca_trade.ingest import baci, blocks, guards, imf, reading
 from ca_trade.ingest.countries import Codes, codes_for
 from ca_trade.ingest.formats import read_header, spec_for
 from ca_trade.ingest.spec import Options, Spec
@@ -56,13 +56,13 @@ class Result:
         job = self.job
         try:
             yield (",".join(schema.COLUMNS) + "\n").encode()
-            frames = blocks.prefetch(job.frames())
+            frames = reading.prefetch(job.frames())
             pieces = (
                 job.render(frame.slice(start, RENDER_ROWS))
                 for frame in frames
                 for start in range(0, frame.height, RENDER_ROWS)
             )
-            yield from blocks.prefetch(pieces)
+            yield from reading.prefetch(pieces)
             job.conclude(self)
         finally:
             job.close()
@@ -216,7 +216,7 @@ def convert(
     written whole or not at all: faster, as checking overlaps rendering and writing).
     """
     header, separator = read_header(path)
-    hasher = blocks.Hasher(path)
+    hasher = reading.Hasher(path)
     spec = spec_for(header, path, options.fmt)
     product_column = spec.column("product")
     if options.hs and not spec.products:
