@@ -6,22 +6,12 @@ import polars as pl
 
 from ca_trade import bounds, schema
 from ca_trade.compute.common import FLOW_MEASURE, reporters_of, unit_suffix
-from ca_trade.figures import mixes, resolve, world_totals
+from ca_trade.figures import FIGURE_FIELDS, mixes, resolve, world_totals
 from ca_trade.schema import BasisRule
 
-_GROWTH_FIELDS = (
-    "reporter",
-    "reporters",
-    "basis",
-    "derived",
-    "coverage",
-    "covers",
-    "partial",
-    "mixed",
-    "bound",
-    "fx_rate",
-    "missing_reason",
-)
+# Each year's provenance: a figure's fields but the other route's value (world totals have one
+# route only).
+_GROWTH_FIELDS = tuple(f for f in FIGURE_FIELDS if f != "alternative_value")
 _REPORTER_WORDS = {
     "CHN": "CHN customs",
     "EU27": "EU27 figures",
