@@ -92,8 +92,11 @@ def check(
     """Test published claims against the data, on every basis: holds, fails, depends on basis.
 
     Each claim is computed like the other commands do, once with the partner's statistics first
-    and once with the republics' first; the verdict says on whose statistics it holds.
-    Exit status 0 when every checkable claim holds, 1 otherwise.
+    and once with the republics' first; the verdict says on whose statistics it holds. It rests
+    on like-for-like figures ("mixed reporters" when only one reporter's figure against
+    another's decides it), and on every value the data allow ("not decidable" when a bound such
+    as "exceeded $44bn" allows both answers). Exit status 0 unless a claim fails or depends on
+    basis.
 
     Example: ca-trade check my_claims.toml --explain
     """
