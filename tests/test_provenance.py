@@ -272,3 +272,18 @@ def test_an_unknown_currency_or_perspective_raises() -> None:
         compute.balance(trade, basis="partner", currency="usd", rates=RATES)
     with pytest.raises(ValueError, match="Perspective"):
         compute.balance(trade, basis="partner", currency="USD", rates=RATES, perspective="rep")
+
+
+def test_a_partial_turnover_is_neither_ranked_nor_compared(runner: CliRunner) -> None:
+    rows = {r["partner"]: r for r in as_json(runner, "compare", "--year", "2025")}
+    # 2025: China's customs give the whole region (106,300); Russia's figure covers only the
+    # republics that reported it, so it is shown, marked partial, but not ranked against
+    # China's nor divided into it.
+    russia, china = rows["RUS"], rows["CHN"]
+    assert russia["turnover_partial"] is True and russia["turnover_usd_m"] is not None
+    assert russia["rank"] is None and russia["turnover_ratio_to_chn"] is None
+    assert china["rank"] == 1 and china["turnover_ratio_to_rus"] is None
+    assert (
+        china["turnover_ratio_to_rus_bound"] is None
+        and china["turnover_ratio_to_rus_mixed"] is None
+    )

@@ -26,13 +26,17 @@ def compare(
     turnover/exports/imports/balance ``_<cur>_m``, for each other partner
     ``turnover_ratio_to_<p>`` with its ``_bound`` and ``_mixed`` (the two turnovers are
     different reporters' statistics), and each measure's provenance columns
-    (``figure_columns``). A ratio whose bounds leave nothing decidable is null.
+    (``figure_columns``). A ratio whose bounds leave nothing decidable is null, and so are
+    the rank and ratios of a partial turnover (covering only some of the republics).
     """
     trade, chosen_year = select_year(trade, year)
     figures = resolve(trade, basis, currency, rates).filter(pl.col("area") == area)
     wide = add_balance(figure_columns(figures, currency), currency)
     u = unit_suffix(currency)
     turnover = pl.col("turnover" + u)
+    # Only whole figures are ranked and compared: a turnover covering some of the five
+    # republics is not set against another covering all of them.
+    whole = turnover.is_not_null() & ~pl.col("turnover_partial").fill_null(False)
     ratios = []
     for other in schema.PARTNERS:
         name = f"turnover_ratio_to_{other.lower()}"
@@ -41,11 +45,14 @@ def compare(
             return pl.col(column).filter(pl.col("partner") == other).first()
 
         bound = bounds.combine([pl.col("turnover_bound")], [of_other("turnover_bound")])
-        decidable = (pl.col("partner") != other) & (bound.fill_null("") != bounds.UNDECIDABLE)
+        comparable = (
+            (pl.col("partner") != other) & whole & ~of_other("turnover_partial").fill_null(True)
+        )
+        decidable = comparable & (bound.fill_null("") != bounds.UNDECIDABLE)
         ratios += [
             pl.when(decidable).then(turnover / of_other("turnover" + u)).alias(name),
-            pl.when(pl.col("partner") != other).then(bound).alias(f"{name}_bound"),
-            pl.when(pl.col("partner") != other)
+            pl.when(comparable).then(bound).alias(f"{name}_bound"),
+            pl.when(comparable)
             .then(
                 mixes(
                     pl.concat_list(
@@ -57,7 +64,7 @@ def compare(
         ]
     # The ranking sets every partner's turnover against the others': mixed when they are not
     # all one reporter's statistics.
-    ranked = turnover.is_not_null()
+    ranked = whole
     ranking_mixed = mixes(
         pl.col("turnover_reporters").filter(ranked).explode().unique().implode()
     ).first()
@@ -70,7 +77,11 @@ def compare(
     ]
     return (
         wide.with_columns(
-            turnover.rank(method="min", descending=True).cast(pl.Int64).alias("rank"),
+            pl.when(whole)
+            .then(turnover)
+            .rank(method="min", descending=True)
+            .cast(pl.Int64)
+            .alias("rank"),
             ranking_mixed.alias("rank_mixed"),
             *ratios,
         )
