@@ -134,6 +134,16 @@ def _as_figure_rows(
     )
 
 
+def weakest(basis: pl.Expr) -> pl.Expr:
+    """The weakest data basis among a group's figures (for ``group_by().agg``): official <
+    compiled < unstated; null when the group has none."""
+    return (
+        basis.replace_strict(BASIS_RANK, default=None, return_dtype=pl.Int64)
+        .max()
+        .replace_strict(RANK_BASIS, default=None, return_dtype=pl.String)
+    )
+
+
 def derive(oriented: pl.DataFrame) -> pl.DataFrame:
     """Add the flows each reporter's other two flows imply, marked ``derived``.
 
@@ -260,11 +270,7 @@ def _sum_figure(frame: pl.DataFrame, priority: float) -> pl.DataFrame:
             .then(pl.col("side").first())
             .otherwise(pl.lit("mixed"))
             .alias("side"),
-            pl.col("basis")
-            .replace_strict(BASIS_RANK, return_dtype=pl.Int64)
-            .max()
-            .replace_strict(RANK_BASIS, return_dtype=pl.String)
-            .alias("basis"),
+            weakest(pl.col("basis")).alias("basis"),
             pl.col("derived").any(),
             bounds.aggregate(pl.col("bound")).alias("bound"),
             pl.col("fx_rate").max(),
@@ -369,6 +375,11 @@ def _region_figures(
             .alias("missing_reason"),
         )
     )
+
+
+def mixes_codes(codes: set[str]) -> bool:
+    """``mixes`` for a set of reporter codes in Python (``claims``' values)."""
+    return len(codes) > 1 and not codes <= set(schema.REPUBLICS)
 
 
 def mixes(reporters: pl.Expr) -> pl.Expr:

@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ca_trade import schema
 from ca_trade.output_common import machine_frame
 
 if TYPE_CHECKING:
@@ -30,21 +31,7 @@ if TYPE_CHECKING:
 
 MAX_WIDTH = 60
 # The Sources sheet's columns, in order (``compute.explain``'s counterpart is the partner).
-SOURCE_COLUMNS = (
-    "file",
-    "line",
-    "year",
-    "reporter",
-    "partner",
-    "flow",
-    "value_millions",
-    "currency",
-    "basis",
-    "source",
-    "source_url",
-    "note",
-    "bound",
-)
+SOURCE_COLUMNS = ("file", "line", *schema.LOADED)
 MONEY = "#,##0.00"
 TWO_DECIMALS = "0.00"
 INTEGER = "0"

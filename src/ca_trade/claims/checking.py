@@ -38,7 +38,7 @@ from ca_trade.claims.model import (
     describe_test,
     value_kind,
 )
-from ca_trade.claims.values import Frames, Value, growth_years, measure_value
+from ca_trade.claims.values import Frames, Value, claim_years, measure_value
 from ca_trade.schema import BasisRule
 
 CHECK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -280,7 +280,7 @@ def _years_needed(measure: Measure | None, year: int) -> set[int]:
     if measure is None:
         return set()
     if measure.kind in GROWTH_KINDS:
-        return set(growth_years(measure, year))
+        return set(claim_years(measure, year))
     if measure.kind in TIME_KINDS:
         from ca_trade.claims import measures_time
 
@@ -293,7 +293,7 @@ def _years_needed(measure: Measure | None, year: int) -> set[int]:
 def _with_years(measure: Measure, year: int) -> Measure:
     """The measure with its growth years filled in (for describing the test)."""
     if measure.kind in (*GROWTH_KINDS, "change", "avg_growth", "share_change", "growth_rank"):
-        start, end = growth_years(measure, year)
+        start, end = claim_years(measure, year)
         return replace(measure, from_year=start, to_year=end)
     if measure.left is not None and measure.right is not None:
         return replace(

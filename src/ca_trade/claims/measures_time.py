@@ -22,7 +22,7 @@ import polars as pl
 
 from ca_trade import bounds, compute
 from ca_trade.claims.model import Measure, Why, describe
-from ca_trade.claims.values import Frames, Value, _one, growth_years, measure_value
+from ca_trade.claims.values import Frames, Value, _one, claim_years, measure_value
 from ca_trade.schema import BasisRule
 
 _FLOW_OF = {"turnover": "total", "exports": "export", "imports": "import"}
@@ -49,7 +49,7 @@ def years_needed(measure: Measure, year: int) -> set[int]:
     """The years a measure reads (a year not in the data makes the claim not checkable)."""
     if measure.kind in ("extreme", "mirror_ratio"):
         return {year}
-    return set(growth_years(measure, year))
+    return set(claim_years(measure, year))
 
 
 def ranked(mine: Value, others: list[Value], *, highest_first: bool = True) -> Value:
@@ -79,7 +79,7 @@ def _growth(frames: Frames, of: Measure, rule: BasisRule, start: int, end: int) 
 def _change(frames: Frames, measure: Measure, rule: BasisRule, year: int, label: str) -> Value:
     of = measure.left
     assert of is not None
-    start, end = growth_years(measure, year)
+    start, end = claim_years(measure, year)
     out = _growth(frames, of, rule, start, end)
     if out.missing or out.undecidable:
         out.value = out.low = out.high = None
@@ -102,7 +102,7 @@ def _change(frames: Frames, measure: Measure, rule: BasisRule, year: int, label:
 def _avg_growth(frames: Frames, measure: Measure, rule: BasisRule, year: int, label: str) -> Value:
     of = measure.left
     assert of is not None
-    start, end = growth_years(measure, year)
+    start, end = claim_years(measure, year)
     out = _growth(frames, of, rule, start, end)
     if out.value is None or out.missing or out.undecidable:
         return out
@@ -127,7 +127,7 @@ def _share_change(
 ) -> Value:
     of = measure.left
     assert of is not None
-    start, end = growth_years(measure, year)
+    start, end = claim_years(measure, year)
     first = measure_value(frames, of, rule, start)
     last = measure_value(frames, of, rule, end)
     both = first.merged(last, None)
@@ -187,7 +187,7 @@ def _extreme(frames: Frames, measure: Measure, rule: BasisRule, year: int, label
 
 
 def _growth_rank(frames: Frames, measure: Measure, rule: BasisRule, year: int) -> Value:
-    start, end = growth_years(measure, year)
+    start, end = claim_years(measure, year)
     values = {
         area: _growth(
             frames, Measure(measure.by, partner=measure.partner, area=area), rule, start, end

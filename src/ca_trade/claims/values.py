@@ -25,6 +25,7 @@ from ca_trade.claims.model import (
     Why,
     describe,
 )
+from ca_trade.figures import mixes_codes
 from ca_trade.schema import BasisRule
 
 INF = math.inf
@@ -76,7 +77,7 @@ class Value:
             sorted(set(self.lines + other.lines)),
             self.derived or other.derived,
             self.partial or other.partial,
-            self.mixed or other.mixed or _mixes(self.codes | other.codes),
+            self.mixed or other.mixed or mixes_codes(self.codes | other.codes),
             bounded=self.bounded + other.bounded,
             undecidable=self.undecidable or other.undecidable,
             kinds=self.kinds | other.kinds,
@@ -86,11 +87,6 @@ class Value:
     def exact(self) -> bool:
         """True when the data allow this value only."""
         return self.low == self.high
-
-
-def _mixes(codes: set[str]) -> bool:
-    """More than one reporter's statistics, unless all are republics (as ``figures.mixes``)."""
-    return len(codes) > 1 and not codes <= set(schema.REPUBLICS)
 
 
 def _side_of(code: str) -> str:
@@ -335,8 +331,10 @@ def _share_value(frames: Frames, measure: Measure, rule: BasisRule, year: int, l
 _SWAPPED = {"turnover": "turnover", "exports": "imports", "imports": "exports"}
 
 
-def growth_years(measure: Measure, year: int) -> tuple[int, int]:
-    """A growth measure's (from, to) years: its own, else the claim's year and the one before."""
+def claim_years(measure: Measure, year: int) -> tuple[int, int]:
+    """A claim's (from, to) years for a change: its own, else the claim's year and the one
+    before it, strictly (unlike ``compute.growth_years``, which steps back to the latest year
+    in the data: a claim about one year's change must not become a change over two)."""
     end = measure.to_year or year
     return (measure.from_year or end - 1), end
 
@@ -347,7 +345,7 @@ def _growth_value(
     """A growth (or its size) from a ``compute.growth`` row: only like with like."""
     of = measure.left
     assert of is not None
-    start, end = growth_years(measure, year)
+    start, end = claim_years(measure, year)
     flow = _SWAPPED[of.kind] if of.perspective == "republic" else of.kind
     frame = frames.growth(rule, start, end)
     row = _one(frame, partner=str(of.partner), area=str(of.area), measure=flow)

@@ -129,10 +129,15 @@ def balance_report(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``balance``'s rows for one partner and/or republic (all when None), and the surplus
     summary per partner (``surplus_summary``, always from the partner's side)."""
-    kwargs = {"basis": basis, "currency": currency, "rates": rates, "year": year}
-    result = balance(trade, perspective=perspective, **kwargs)  # type: ignore[arg-type]
+
+    def seen_from(side: Perspective | str) -> pl.DataFrame:
+        return balance(
+            trade, basis=basis, currency=currency, rates=rates, year=year, perspective=side
+        )
+
+    result = seen_from(perspective)
     partner_side = (
-        result if Perspective(perspective) is Perspective.partner else balance(trade, **kwargs)  # type: ignore[arg-type]
+        result if Perspective(perspective) is Perspective.partner else seen_from("partner")
     )
     summary = surplus_summary(partner_side)
     if partner:

@@ -6,7 +6,7 @@ import polars as pl
 
 from ca_trade import bounds, schema
 from ca_trade.compute.common import select_year, unit_suffix, weakest_basis
-from ca_trade.figures import BASIS_RANK, RANK_BASIS, resolve, world_totals
+from ca_trade.figures import resolve, weakest, world_totals
 from ca_trade.schema import BasisRule
 
 # A republic's measure -> the figure flow (partner's side) that is its numerator.
@@ -169,11 +169,7 @@ def _region_shares(republic_rows: pl.DataFrame, year: int) -> pl.DataFrame:
             .unique()
             .sort()
             .alias("num_reporters"),
-            pl.col("basis")
-            .replace_strict(BASIS_RANK, return_dtype=pl.Int64)
-            .max()
-            .replace_strict(RANK_BASIS, return_dtype=pl.String)
-            .alias("basis"),
+            weakest(pl.col("basis")).alias("basis"),
             pl.col("derived").any(),
             pl.col("mixed").any(),
             bounds.aggregate(pl.col("num_bound")).alias("num_bound"),
@@ -229,11 +225,7 @@ def _add_rest_of_world(rows: pl.DataFrame) -> pl.DataFrame:
         (has_num & pl.col("pct").is_null() & pl.col("den").is_not_null()).any().alias("unusable"),
         pl.col("partner").filter(~has_num).alias("missing_partners"),
         pl.col("num_reporters").filter(has_num).explode().unique().alias("who"),
-        pl.col("basis")
-        .replace_strict(BASIS_RANK, default=None, return_dtype=pl.Int64)
-        .max()
-        .replace_strict(RANK_BASIS, default=None, return_dtype=pl.String)
-        .alias("basis"),
+        weakest(pl.col("basis")).alias("basis"),
         bounds.aggregate(pl.col("num_bound").filter(has_num)).alias("num_bound"),
         pl.col("den_bound").drop_nulls().first().alias("den_bound"),
         pl.col("lines").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),

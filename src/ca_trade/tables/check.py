@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from ca_trade.claims.model import check_value
+from ca_trade.schema import REPUBLICS
 from ca_trade.tables.cells import MISSING, cell
 from ca_trade.tables.layout import Block, Column, Grid, Lines
 from ca_trade.tables.sources import check_explain_table
@@ -240,7 +241,7 @@ def whose(codes: object) -> str:
     if not isinstance(codes, list) or not codes:
         return MISSING
     named = [str(c) for c in codes]
-    republics = {"KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    republics = set(REPUBLICS)
     if republics <= set(named):
         named = ["sum of 5", *(c for c in named if c not in republics)]
     return " / ".join(named)
