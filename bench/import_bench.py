@@ -196,6 +196,48 @@ def same_figures(ours: Path, theirs: Path, numeric: bool) -> bool:
     )
 
 
+def load() -> str:
+    """The 1, 5 and 15 minute load averages, for a table's caption."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+Timings = dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]]
+
+
+def interleaved(cases: list[tuple[str, list[str], list[str]]], runs: int) -> Timings:
+    """Each case's (seconds, peak KB) for ours and theirs, ``runs`` rounds after a warm-up,
+    the programs interleaved, each distinct program run once a round."""
+    timings: Timings = {}
+    for attempt in range(runs + 1):  # the first round is a warm-up (bytecode caches)
+        done: dict[tuple[str, ...], tuple[float, int]] = {}  # each program once a round
+        for name, ours_argv, theirs_argv in cases:
+            ours_run = done.get(tuple(ours_argv)) or run(ours_argv)
+            theirs_run = done.get(tuple(theirs_argv)) or run(theirs_argv)
+            done[tuple(ours_argv)], done[tuple(theirs_argv)] = ours_run, theirs_run
+            if attempt > 0:
+                mine, other = timings.setdefault(name, ([], []))
+                mine.append(ours_run)
+                other.append(theirs_run)
+    return timings
+
+
+def print_ratios(timings: Timings, ours: str = "ca-trade", theirs: str = "DuckDB") -> None:
+    """The median time and peak memory of each case, ours against theirs, as ratios."""
+    print(
+        f"{'work':<46} {ours + ' s':>10} {theirs + ' s':>9} {'time ratio':>10} "
+        f"{ours + ' MB':>11} {theirs + ' MB':>9} {'mem ratio':>9}"
+    )
+    for name, (mine, other) in timings.items():
+        ours_t = statistics.median(w for w, _ in mine)
+        duck_t = statistics.median(w for w, _ in other)
+        ours_m = max(m for _, m in mine) / 1024
+        duck_m = max(m for _, m in other) / 1024
+        print(
+            f"{name:<46} {ours_t:>10.2f} {duck_t:>9.2f} {ours_t / duck_t:>10.2f} "
+            f"{ours_m:>11.0f} {duck_m:>9.0f} {ours_m / duck_m:>9.2f}"
+        )
+
+
 def check_tools(generator: Path, script: str) -> None:
     """Stop with a clear message when DuckDB or the generator is missing."""
     # find_spec, not import: this process stays small (children's ru_maxrss counts the image

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
-from import_bench import GENERATOR, OUT, check_tools, run, sql_list
+from import_bench import GENERATOR, OUT, check_tools, interleaved, load, print_ratios, sql_list
 
 REPUBLICS = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 
@@ -75,11 +74,6 @@ def files(years: int, out: Path, generator: Path) -> tuple[Path, Path, Path]:
     return source, made[0], made[1]
 
 
-def load() -> str:
-    """The 1, 5 and 15 minute load averages."""
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=80, help="80: 9.9 M rows; 8: 988,032")
@@ -124,31 +118,9 @@ def main() -> None:
         f"{as_csv.name} {as_csv.stat().st_size / 1e6:.0f} MB; {args.runs} runs each after a "
         f"warm-up, interleaved; {os.cpu_count()} CPUs; load before: {load()}"
     )
-    timings: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}
-    for attempt in range(args.runs + 1):  # the first round is a warm-up (bytecode caches)
-        done: dict[tuple[str, ...], tuple[float, int]] = {}  # each program once a round
-        for name, ours_argv, theirs_argv in cases:
-            ours_run = done.get(tuple(ours_argv)) or run(ours_argv)
-            theirs_run = done.get(tuple(theirs_argv)) or run(theirs_argv)
-            done[tuple(ours_argv)], done[tuple(theirs_argv)] = ours_run, theirs_run
-            if attempt > 0:
-                mine, other = timings.setdefault(name, ([], []))
-                mine.append(ours_run)
-                other.append(theirs_run)
+    timings = interleaved(cases, args.runs)
     print(f"load after: {load()}\n")
-    print(
-        f"{'work (ours / theirs)':<42} {'ours s':>7} {'theirs s':>8} {'time ratio':>10} "
-        f"{'ours MB':>8} {'theirs MB':>9} {'mem ratio':>9}"
-    )
-    for name, (mine, other) in timings.items():
-        ours_t = statistics.median(w for w, _ in mine)
-        their_t = statistics.median(w for w, _ in other)
-        ours_m = max(m for _, m in mine) / 1024
-        their_m = max(m for _, m in other) / 1024
-        print(
-            f"{name:<42} {ours_t:>7.2f} {their_t:>8.2f} {ours_t / their_t:>10.2f} "
-            f"{ours_m:>8.0f} {their_m:>9.0f} {ours_m / their_m:>9.2f}"
-        )
+    print_ratios(timings, ours="ours", theirs="theirs")  # the last case is CSV, not DuckDB
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 from importlib import metadata
@@ -39,6 +38,9 @@ from import_bench import (
     GENERATOR,
     OUT,
     check_tools,
+    interleaved,
+    load,
+    print_ratios,
     read_figures,
     run,
     sql_list,
@@ -130,11 +132,6 @@ def same_figures(ours: Path, theirs: Path) -> str:
     return "yes" if worst <= 1.5e-6 else f"NO (differ by up to {worst:g})"
 
 
-def load() -> str:
-    """The 1, 5 and 15 minute load averages, for the table's caption."""
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=8, help="8: 988,032 rows; 80: 9.9 M")
@@ -188,31 +185,9 @@ def main() -> None:
         f"{data.name} {data.stat().st_size / 1e6:.0f} MB; {args.runs} runs each after a "
         f"warm-up, interleaved; {os.cpu_count()} CPUs; load before: {load()}"
     )
-    timings: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}
-    for attempt in range(args.runs + 1):  # the first round is a warm-up (bytecode caches)
-        done: dict[tuple[str, ...], tuple[float, int]] = {}  # each program once a round
-        for name, ours_argv, theirs_argv in cases:
-            ours_run = done.get(tuple(ours_argv)) or run(ours_argv)
-            theirs_run = done.get(tuple(theirs_argv)) or run(theirs_argv)
-            done[tuple(ours_argv)], done[tuple(theirs_argv)] = ours_run, theirs_run
-            if attempt > 0:
-                mine, other = timings.setdefault(name, ([], []))
-                mine.append(ours_run)
-                other.append(theirs_run)
+    timings = interleaved(cases, args.runs)
     print(f"load after: {load()}\n")
-    print(
-        f"{'work':<46} {'ca-trade s':>10} {'DuckDB s':>9} {'time ratio':>10} "
-        f"{'ca-trade MB':>11} {'DuckDB MB':>9} {'mem ratio':>9}"
-    )
-    for name, (mine, other) in timings.items():
-        ours_t = statistics.median(w for w, _ in mine)
-        duck_t = statistics.median(w for w, _ in other)
-        ours_m = max(m for _, m in mine) / 1024
-        duck_m = max(m for _, m in other) / 1024
-        print(
-            f"{name:<46} {ours_t:>10.2f} {duck_t:>9.2f} {ours_t / duck_t:>10.2f} "
-            f"{ours_m:>11.0f} {duck_m:>9.0f} {ours_m / duck_m:>9.2f}"
-        )
+    print_ratios(timings)
     if args.only in (None, "import"):
         ours = OUT / f"ca_trade_world_{args.years}y.csv"
         for label in ("10", "5"):
